@@ -1,0 +1,482 @@
+"""Where distil's settings come from, and how database URLs are shown without their passwords.
+
+``load_config`` returns a frozen ``Config`` or raises ``ConfigError`` naming the file, the key and
+the fix; it never guesses. ``mask_url`` and ``mask_secrets`` never let a password from a URL reach a
+message. Nothing here imports SQLAlchemy, so ``distil --help`` stays fast.
+
+Reference. Settings live in ``[tool.distil]`` of ``pyproject.toml`` or at the top level of
+``distil.toml`` (found by walking up from the working directory; in one directory ``distil.toml``
+wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
+
+    script_location = "migrations"        # relative to the config file's directory
+    models = "app.models:Base.metadata"   # MODULE:ATTR: a declarative Base, a MetaData, or a
+                                          # list of MetaData; needed only by autogenerate
+    url = "${DATABASE_URL}"               # ${VAR} and ${VAR:-default} come from the environment
+    dev_url = "postgresql://localhost/scratch"  # optional scratch database for autogenerate
+    schemas = ["audit"]                   # extra schemas to compare
+    version_table = "distil_version"
+    version_table_schema = "ops"          # optional
+    lock_timeout = 60                     # seconds to wait for another migrator
+
+    [tool.distil.lint]                    # sub-tables are kept in Config.raw for other features
+
+The database URL used is the first of: the ``--url`` flag, the ``DISTIL_DATABASE_URL``
+environment variable, the file's ``url``. Write ``$${`` for a literal ``${``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+from distil.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+URL_ENV_VAR = "DISTIL_DATABASE_URL"
+DISTIL_TOML = "distil.toml"
+PYPROJECT_TOML = "pyproject.toml"
+
+DEFAULT_SCRIPT_LOCATION = "migrations"
+DEFAULT_VERSION_TABLE = "distil_version"
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+_KNOWN_KEYS = (
+    "script_location",
+    "models",
+    "url",
+    "dev_url",
+    "schemas",
+    "version_table",
+    "version_table_schema",
+    "lock_timeout",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings: every path absolute, every ``${VAR}`` expanded, the URL chosen."""
+
+    path: Path | None
+    root: Path
+    script_location: Path
+    versions_dir: Path
+    models: str | None = None
+    url: str | None = None
+    dev_url: str | None = None
+    schemas: tuple[str, ...] = ()
+    version_table: str = DEFAULT_VERSION_TABLE
+    version_table_schema: str | None = None
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    def require_url(self) -> str:
+        """The database URL, or a ``ConfigError`` listing the three ways to give one."""
+        if self.url:
+            return self.url
+        if self.path is None:
+            where = f"{DISTIL_TOML} or to [tool.distil] in {PYPROJECT_TOML}"
+        elif self.path.name == PYPROJECT_TOML:
+            where = f"[tool.distil] in {self.path}"
+        else:
+            where = str(self.path)
+        raise ConfigError(
+            f"No database URL is configured. Give one with the --url option, set the "
+            f'{URL_ENV_VAR} environment variable, or add url = "${{DATABASE_URL}}" to {where}.'
+        )
+
+    @property
+    def masked_url(self) -> str | None:
+        """The URL with its password replaced by ``***``, safe to print."""
+        return mask_url(self.url) if self.url else None
+
+
+# --------------------------------------------------------------------------- finding the file
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above ``start``, or ``None`` at the filesystem root."""
+    directory = Path(start).resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate_dir in (directory, *directory.parents):
+        distil_toml = candidate_dir / DISTIL_TOML
+        if distil_toml.is_file():
+            return distil_toml
+        pyproject = candidate_dir / PYPROJECT_TOML
+        if pyproject.is_file() and _pyproject_mentions_distil(pyproject):
+            return pyproject
+    return None
+
+
+_TOOL_DISTIL_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*distil\s*[\].]", re.MULTILINE)
+
+
+def _pyproject_mentions_distil(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # A broken file that clearly holds our table is still ours: load_config reports the error.
+        return bool(_TOOL_DISTIL_HEADER.search(text))
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "distil" in tool
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_config(
+    config_file: Path | None = None,
+    *,
+    url: str | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read, validate and resolve the configuration.
+
+    ``config_file`` (the ``-c`` option) is used as given; otherwise the nearest config file above
+    ``cwd`` is. ``url`` (the ``--url`` option) beats ``DISTIL_DATABASE_URL``, which beats the file.
+    """
+    working_dir = Path(cwd) if cwd is not None else Path.cwd()
+    env = os.environ if environ is None else environ
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_absolute():
+            path = working_dir / path
+        if not path.is_file():
+            raise ConfigError(
+                f"The config file {path} does not exist. Check the path given with -c/--config, "
+                f"or run `distil init` to create a configuration."
+            )
+    else:
+        found = find_config(working_dir)
+        if found is None:
+            raise ConfigError(
+                f"No distil configuration found in {working_dir.resolve()} or any directory above "
+                f"it (looked for {DISTIL_TOML}, and for a {PYPROJECT_TOML} with a [tool.distil] "
+                f"table). Run `distil init` to create one, or pass -c PATH to name the file."
+            )
+        path = found
+    path = path.resolve()
+    table = _read_table(path)
+    return _build_config(path, table, flag_url=url, environ=env)
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot read the config file {path}: {error.strerror or error}. Check that it exists "
+            f"and is readable."
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"The config file {path} is not valid UTF-8 ({error.reason} at byte {error.start}). "
+            f"Save it as UTF-8."
+        ) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = _error_line(error, text)
+        raise ConfigError(
+            f"The config file {path} is not valid TOML: line {line}: {error}. Fix the syntax on "
+            f"that line."
+        ) from None
+    if path.name != PYPROJECT_TOML:
+        return document
+    tool = document.get("tool", {})
+    table = tool.get("distil") if isinstance(tool, dict) else None
+    if table is None:
+        raise ConfigError(
+            f"The file {path} has no [tool.distil] table. Add one (run `distil init` in that "
+            f"directory), or pass -c with the path of a distil.toml."
+        )
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"In {path}, tool.distil must be a table of settings, not a "
+            f"{_toml_type_name(table)}. Write it as a [tool.distil] section."
+        )
+    return table
+
+
+def _error_line(error: Exception, text: str) -> int:
+    lineno = getattr(error, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    match = re.search(r"at line (\d+)", str(error))
+    if match:
+        return int(match.group(1))
+    return text.count("\n") + 1
+
+
+def _build_config(
+    path: Path, table: dict[str, Any], *, flag_url: str | None, environ: Mapping[str, str]
+) -> Config:
+    section = "[tool.distil]" if path.name == PYPROJECT_TOML else path.name
+    _reject_unknown_keys(path, section, table)
+    settings = _TypedSettings(path, section, table)
+
+    script_setting = settings.string("script_location") or DEFAULT_SCRIPT_LOCATION
+    root = path.parent
+    script_location = (root / Path(script_setting).expanduser()).resolve()
+
+    models = settings.string("models")
+    if models is not None:
+        check_models_spec(models, origin=f"the models setting in {path}")
+
+    if flag_url:
+        url: str | None = flag_url
+    elif environ.get(URL_ENV_VAR):
+        url = environ[URL_ENV_VAR]
+    else:
+        file_url = settings.string("url")
+        url = _expand(file_url, "url", path, environ) if file_url is not None else None
+    dev_setting = settings.string("dev_url")
+    dev_url = _expand(dev_setting, "dev_url", path, environ) if dev_setting is not None else None
+
+    lock_timeout = settings.number("lock_timeout")
+    return Config(
+        path=path,
+        root=root,
+        script_location=script_location,
+        versions_dir=script_location / "versions",
+        models=models,
+        url=url or None,
+        dev_url=dev_url or None,
+        schemas=settings.string_list("schemas"),
+        version_table=settings.string("version_table") or DEFAULT_VERSION_TABLE,
+        version_table_schema=settings.string("version_table_schema") or None,
+        lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
+        raw=_freeze(table),
+    )
+
+
+def _reject_unknown_keys(path: Path, section: str, table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        if key in _KNOWN_KEYS or isinstance(value, dict):
+            continue
+        close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(
+            f"Unknown key '{key}' in {section} of {path}{hint}. Valid keys are: "
+            f"{', '.join(_KNOWN_KEYS)}; sub-tables such as [tool.distil.lint] are also allowed. "
+            f"Fix the spelling or remove the key."
+        )
+
+
+class _TypedSettings:
+    """Reads one table's values, raising ``ConfigError`` naming the key and expected type."""
+
+    def __init__(self, path: Path, section: str, table: Mapping[str, Any]) -> None:
+        self._path = path
+        self._section = section
+        self._table = table
+
+    def _wrong_type(self, key: str, expected: str) -> ConfigError:
+        value = self._table[key]
+        return ConfigError(
+            f"In {self._section} of {self._path}, '{key}' must be {expected}, not "
+            f"{_toml_type_name(value)} ({value!r}). Change the value of '{key}'."
+        )
+
+    def string(self, key: str) -> str | None:
+        if key not in self._table:
+            return None
+        value = self._table[key]
+        if not isinstance(value, str):
+            raise self._wrong_type(key, "a string")
+        return value
+
+    def number(self, key: str) -> float | None:
+        if key not in self._table:
+            return None
+        value = self._table[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise self._wrong_type(key, "a number of seconds (0 or more)")
+        return float(value)
+
+    def string_list(self, key: str) -> tuple[str, ...]:
+        if key not in self._table:
+            return ()
+        value = self._table[key]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self._wrong_type(key, 'a list of strings (e.g. ["audit"])')
+        return tuple(value)
+
+
+def _toml_type_name(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    names.update({list: "an array", dict: "a table"})
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(item) for item in value)
+    return value
+
+
+_MODULE_PATH = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_MODELS_SPEC = re.compile(rf"(?P<module>{_MODULE_PATH}):(?P<attr>{_MODULE_PATH})")
+
+
+def check_models_spec(spec: str, *, origin: str = "the models reference") -> tuple[str, str]:
+    """Split ``"pkg.mod:Base.metadata"`` into module and attribute path, without importing."""
+    match = _MODELS_SPEC.fullmatch(spec.strip())
+    if match is None:
+        raise ConfigError(
+            f"{origin[:1].upper()}{origin[1:]} is {spec!r}, which is not of the form MODULE:ATTR. "
+            f'Write it like "app.models:Base.metadata", "app.models:Base" or '
+            f'"app.models:metadata".'
+        )
+    return match.group("module"), match.group("attr")
+
+
+# --------------------------------------------------------------------------- ${VAR} expansion
+
+_REFERENCE = re.compile(r"\$\$\{|\$\{([^{}]*)\}|\$\{")
+_REFERENCE_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
+
+
+def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "$${":
+            return "${"
+        body = match.group(1)
+        parsed = _REFERENCE_BODY.fullmatch(body) if body is not None else None
+        if parsed is None:
+            shown = token if body is not None else value[match.start() : match.start() + 20]
+            raise ConfigError(
+                f"In {path}, '{key}' holds a malformed reference {shown!r}: write ${{NAME}} or "
+                f"${{NAME:-default}} with NAME made of letters, digits and underscores, or $${{ "
+                f"for a literal ${{."
+            )
+        name, default = parsed.group(1), parsed.group(2)
+        current = environ.get(name)
+        if default is not None:
+            return current if current else default
+        if current is None:
+            raise ConfigError(
+                f"In {path}, '{key}' refers to the environment variable {name}, which is not set. "
+                f"Set {name}, write ${{{name}:-default}} to give a fallback, or set "
+                f"{URL_ENV_VAR} / pass --url to override the file's url."
+            )
+        return current
+
+    return _REFERENCE.sub(substitute, value)
+
+
+# --------------------------------------------------------------------------- URL masking
+
+MASK = "***"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_USERNAME = re.compile(r"[^:/@?#]*")
+_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "sslpassword", "secret"})
+
+
+@dataclass(frozen=True)
+class _SecretSpans:
+    """Character ranges of a URL that hold secrets, and how each is decoded."""
+
+    userinfo_password: tuple[int, int] | None
+    query_values: tuple[tuple[int, int], ...]
+
+
+def _find_secret_spans(url: str) -> _SecretSpans:
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return _SecretSpans(None, ())
+    authority_start = scheme.end()
+    username_end = _USERNAME.match(url, authority_start).end()  # type: ignore[union-attr]
+    password_span: tuple[int, int] | None = None
+    after_userinfo = authority_start
+    if username_end < len(url) and url[username_end] == "@":
+        after_userinfo = username_end + 1
+    elif username_end < len(url) and url[username_end] == ":":
+        first_at = url.find("@", username_end)
+        if first_at != -1:
+            # A password may hold a raw "@"; it ends at the last "@" before the query string.
+            query_mark = url.find("?", first_at)
+            limit = query_mark if query_mark != -1 else len(url)
+            last_at = url.rfind("@", first_at, limit)
+            password_span = (username_end + 1, last_at)
+            after_userinfo = last_at + 1
+    query_mark = url.find("?", after_userinfo)
+    query_spans: list[tuple[int, int]] = []
+    if query_mark != -1:
+        position = query_mark + 1
+        for pair in re.split(r"[&;]", url[query_mark + 1 :]):
+            key, equals, _ = pair.partition("=")
+            if equals and unquote_plus(key).strip().lower() in _SECRET_QUERY_KEYS:
+                value_start = position + len(key) + 1
+                value_end = position + len(pair)
+                if value_end > value_start:
+                    query_spans.append((value_start, value_end))
+            position += len(pair) + 1
+    if password_span is not None and password_span[0] == password_span[1]:
+        password_span = None
+    return _SecretSpans(password_span, tuple(query_spans))
+
+
+def mask_url(url: str) -> str:
+    """``url`` with every password (in the user part or the query string) replaced by ``***``."""
+    return replace_url_passwords(url, lambda _written: MASK)
+
+
+def replace_url_passwords(url: str, replace: Callable[[str], str]) -> str:
+    """``url`` with each password, as written, swapped for ``replace(password)``."""
+    spans = _find_secret_spans(url)
+    all_spans = list(spans.query_values)
+    if spans.userinfo_password is not None:
+        all_spans.append(spans.userinfo_password)
+    result = url
+    for start, end in sorted(all_spans, reverse=True):
+        result = result[:start] + replace(url[start:end]) + result[end:]
+    return result
+
+
+def url_passwords(url: str) -> tuple[str, ...]:
+    """Every spelling of the URL's passwords: as written, percent-decoded and percent-encoded."""
+    spans = _find_secret_spans(url)
+    spellings: set[str] = set()
+    if spans.userinfo_password is not None:
+        written = url[slice(*spans.userinfo_password)]
+        decoded = unquote(written)
+        spellings.update({written, decoded, quote(decoded, safe=""), quote_plus(decoded)})
+    for start, end in spans.query_values:
+        written = url[start:end]
+        decoded = unquote_plus(written)
+        spellings.update({written, decoded, quote(decoded, safe=""), quote_plus(decoded)})
+    spellings.discard("")
+    return tuple(sorted(spellings, key=lambda text: (-len(text), text)))
+
+
+def mask_secrets(text: str, url: str | None) -> str:
+    """``text`` (e.g. a driver's error message) with ``url``'s password replaced by ``***``."""
+    if not url:
+        return text
+    masked_url = mask_url(url)
+    if masked_url != url:
+        text = text.replace(url, masked_url)
+    for password in url_passwords(url):
+        text = text.replace(password, MASK)
+    return text

@@ -1,0 +1,241 @@
+"""DialectImpl: how each operation becomes SQL, in its generic (standard SQL) form.
+
+Subclasses in this package override what their database does differently; nothing outside
+``distil.dialects`` asks which database it is talking to, only capability flags such as
+``supports_transactional_ddl``. DDL is compiled by SQLAlchemy wherever SQLAlchemy has a construct,
+so quoting of every identifier is the dialect's own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import OperationError
+from distil.ops.columns import UNCHANGED
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.ops.columns import AlterColumn
+    from distil.ops.constraints import DropConstraint, DropIndex
+    from distil.runtime.context import MigrationContext
+
+
+class DialectImpl:
+    name = "generic"
+    supports_transactional_ddl = True
+    supports_comments = True
+    begin_sql = "BEGIN"
+
+    def __init__(self, sa_dialect: sa.Dialect) -> None:
+        self.sa_dialect = sa_dialect
+        self.preparer = sa_dialect.identifier_preparer
+
+    # -- naming ---------------------------------------------------------------------------
+    def quote(self, name: str) -> str:
+        return self.preparer.quote(name)
+
+    def table_ref(self, name: str, schema: str | None) -> str:
+        quoted = self.quote(name)
+        return f"{self.preparer.quote_schema(schema)}.{quoted}" if schema else quoted
+
+    def compile_type(self, type_: Any) -> str:
+        return type_.compile(dialect=self.sa_dialect)
+
+    # -- connection lifecycle (overridden per database) -------------------------------------
+    def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
+        return {}
+
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """Hook to install per-database event listeners on a fresh engine."""
+
+    def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
+        """Take the migration lock for the whole run (held by the session of ``conn``)."""
+
+    def release_lock(self, conn: sa.Connection, key: str) -> None:
+        pass
+
+    def after_migration(self, ctx: MigrationContext) -> None:
+        """Checks run inside a migration's transaction just before it commits."""
+
+    # -- tables -------------------------------------------------------------------------------
+    def create_table(self, ctx: MigrationContext, table: sa.Table) -> None:
+        from sqlalchemy.schema import CreateIndex, CreateTable, SetColumnComment, SetTableComment
+
+        ctx.execute(CreateTable(table))
+        if self.supports_comments and not self.sa_dialect.inline_comments:
+            if table.comment:
+                ctx.execute(SetTableComment(table))
+            for column in table.columns:
+                if column.comment:
+                    ctx.execute(SetColumnComment(column))
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            ctx.execute(CreateIndex(index))
+
+    def drop_table(
+        self, ctx: MigrationContext, name: str, schema: str | None, *, if_exists: bool = False
+    ) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.schema import DropTable
+
+        ctx.execute(DropTable(sa.Table(name, sa.MetaData(), schema=schema), if_exists=if_exists))
+
+    def rename_table(self, ctx: MigrationContext, old: str, new: str, schema: str | None) -> None:
+        ctx.execute(f"ALTER TABLE {self.table_ref(old, schema)} RENAME TO {self.quote(new)}")
+
+    def set_table_comment(
+        self, ctx: MigrationContext, name: str, comment: str | None, schema: str | None
+    ) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.schema import DropTableComment, SetTableComment
+
+        if not self.supports_comments:
+            return
+        table = sa.Table(name, sa.MetaData(), schema=schema, comment=comment)
+        ctx.execute(SetTableComment(table) if comment is not None else DropTableComment(table))
+
+    # -- columns ------------------------------------------------------------------------------
+    def add_column(
+        self, ctx: MigrationContext, table_name: str, column: sa.Column[Any], schema: str | None
+    ) -> None:
+        from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, SetColumnComment
+
+        table = stand_in_table(table_name, schema, column)
+        spec = CreateColumn(column).compile(dialect=self.sa_dialect)
+        ctx.execute(f"ALTER TABLE {self.table_ref(table_name, schema)} ADD {spec}")
+        if column.comment and self.supports_comments and not self.sa_dialect.inline_comments:
+            ctx.execute(SetColumnComment(column))
+        for constraint in column_constraints(table, column):
+            ctx.execute(AddConstraint(constraint))
+        for index in table.indexes:
+            ctx.execute(CreateIndex(index))
+
+    def drop_column(
+        self, ctx: MigrationContext, table_name: str, column_name: str, schema: str | None
+    ) -> None:
+        ctx.execute(
+            f"ALTER TABLE {self.table_ref(table_name, schema)} DROP COLUMN {self.quote(column_name)}"
+        )
+
+    def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        """Standard SQL ``ALTER COLUMN`` clauses, one statement per change, rename last."""
+        table = self.table_ref(op.table_name, op.schema)
+        col = self.quote(op.column_name)
+        if op.type_ is not UNCHANGED:
+            using = f" USING {op.postgresql_using}" if op.postgresql_using else ""
+            ctx.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {col} TYPE {self.compile_type(op.type_)}{using}"
+            )
+        if op.nullable is not UNCHANGED:
+            verb = "DROP NOT NULL" if op.nullable else "SET NOT NULL"
+            ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {col} {verb}")
+        if op.server_default is not UNCHANGED:
+            if op.server_default is None or op.server_default is False:
+                ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT")
+            else:
+                default = self.render_server_default(op.server_default, op.type_, op.existing_type)
+                ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {default}")
+        if op.comment is not UNCHANGED and self.supports_comments:
+            self.set_column_comment(ctx, op)
+        if op.new_column_name:
+            ctx.execute(
+                f"ALTER TABLE {table} RENAME COLUMN {col} TO {self.quote(op.new_column_name)}"
+            )
+
+    def set_column_comment(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.schema import DropColumnComment, SetColumnComment
+
+        column = sa.Column(op.column_name, sa.types.NULLTYPE, comment=op.comment)
+        stand_in_table(op.table_name, op.schema, column)
+        ctx.execute(
+            SetColumnComment(column) if op.comment is not None else DropColumnComment(column)
+        )
+
+    def render_server_default(self, default: Any, type_: Any, existing_type: Any) -> str:
+        """A ``server_default`` value (string literal, ``text()``, SQL function) as DDL text."""
+        import sqlalchemy as sa
+
+        column_type = type_ if type_ is not UNCHANGED and type_ is not None else existing_type
+        column = sa.Column("x", column_type if column_type is not None else sa.types.NULLTYPE)
+        if isinstance(default, sa.DefaultClause):
+            column.server_default = default
+        else:
+            column.server_default = sa.DefaultClause(default)
+        stand_in_table("t", None, column)
+        ddl = self.sa_dialect.ddl_compiler(self.sa_dialect, None)  # type: ignore[arg-type]
+        rendered = ddl.get_column_default_string(column)
+        if rendered is None:
+            raise OperationError(f"cannot render server default {default!r}")
+        return rendered
+
+    # -- constraints and indexes -----------------------------------------------------------
+    def add_constraint(self, ctx: MigrationContext, constraint: sa.Constraint) -> None:
+        from sqlalchemy.schema import AddConstraint
+
+        ctx.execute(AddConstraint(constraint))
+
+    def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
+        ctx.execute(
+            f"ALTER TABLE {self.table_ref(op.table_name, op.schema)} "
+            f"DROP CONSTRAINT {self.quote(op.constraint_name)}"
+        )
+
+    def create_index(self, ctx: MigrationContext, index: sa.Index) -> None:
+        from sqlalchemy.schema import CreateIndex
+
+        ctx.execute(CreateIndex(index))
+
+    def drop_index(self, ctx: MigrationContext, op: DropIndex) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.schema import DropIndex
+
+        table = sa.Table(op.table_name or "_unknown", sa.MetaData(), schema=op.schema)
+        index = sa.Index(op.index_name, _table=table, **dict(op.dialect_kw))
+        ctx.execute(DropIndex(index, if_exists=op.if_exists))
+
+
+def stand_in_table(name: str, schema: str | None, *columns: Any) -> sa.Table:
+    """A throwaway ``Table`` that gives SQLAlchemy's DDL compiler the names it needs.
+
+    Tables that foreign keys of ``columns`` point at get stand-ins too, so the compiler can
+    resolve ``REFERENCES other (id)`` without the real models.
+    """
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    table = sa.Table(name, metadata, *columns, schema=schema)
+    add_referent_stand_ins(metadata, table)
+    return table
+
+
+def add_referent_stand_ins(metadata: sa.MetaData, table: sa.Table) -> None:
+    """Create minimal tables in ``metadata`` for every table ``table``'s foreign keys name."""
+    import sqlalchemy as sa
+
+    for fk in table.foreign_keys:
+        spec = fk._colspec if isinstance(fk._colspec, str) else None  # noqa: SLF001
+        if spec is None:
+            continue
+        parts = spec.split(".")
+        ref_schema = ".".join(parts[:-2]) or None
+        ref_table, ref_col = parts[-2], parts[-1]
+        key = f"{ref_schema}.{ref_table}" if ref_schema else ref_table
+        existing = metadata.tables.get(key)
+        if existing is None:
+            existing = sa.Table(ref_table, metadata, schema=ref_schema)
+        if ref_col not in existing.c:
+            existing.append_column(sa.Column(ref_col, sa.types.NULLTYPE))
+
+
+def column_constraints(table: sa.Table, column: sa.Column[Any]) -> list[sa.Constraint]:
+    """Constraints an added column brings with it: its foreign keys and ``unique=True``."""
+    import sqlalchemy as sa
+
+    found: list[sa.Constraint] = []
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.PrimaryKeyConstraint):
+            continue
+        if column.name in {c.name for c in getattr(constraint, "columns", [])}:
+            found.append(constraint)
+    return found

@@ -1,0 +1,228 @@
+"""MySQL and MariaDB: no transactional DDL, ``GET_LOCK``, and column restatement.
+
+Every DDL statement commits implicitly, so the runner records statement-level progress and a
+failure says which statements of the migration already ran. ``ALTER TABLE ... MODIFY`` restates
+the whole column; what the migration does not say (``existing_*``) is read from the live table,
+so ``alter_column(nullable=False)`` alone keeps the column's type, default, comment and
+AUTO_INCREMENT. Dropping a constraint needs its kind; when not given, it is looked up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from distil.dialects.base import DialectImpl
+from distil.errors import LockTimeout, OperationError
+from distil.ops.columns import UNCHANGED
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.ops.columns import AlterColumn
+    from distil.ops.constraints import DropConstraint, DropIndex
+    from distil.runtime.context import MigrationContext
+
+_DROP_BY_KIND = {
+    "foreignkey": "DROP FOREIGN KEY {name}",
+    "unique": "DROP INDEX {name}",
+    "primary": "DROP PRIMARY KEY",
+    "check": "DROP CONSTRAINT {name}",
+}
+_KIND_BY_SERVER_NAME = {
+    "FOREIGN KEY": "foreignkey",
+    "UNIQUE": "unique",
+    "PRIMARY KEY": "primary",
+    "CHECK": "check",
+}
+
+
+class MysqlImpl(DialectImpl):
+    name = "mysql"
+    supports_transactional_ddl = False
+    supports_comments = True
+    begin_sql = "START TRANSACTION"
+
+    def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
+        return {"connect_args": {"connect_timeout": 10}}
+
+    def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
+        import sqlalchemy as sa
+
+        got = conn.execute(
+            sa.text("SELECT GET_LOCK(:name, :timeout)"),
+            {"name": _lock_name(conn, key), "timeout": max(0, int(round(timeout)))},
+        ).scalar()
+        conn.commit()
+        if got != 1:
+            raise LockTimeout(
+                f"another distil process has held the migration lock of this database for "
+                f"more than {timeout:g} s; wait for it to finish or raise --lock-timeout."
+            )
+
+    def release_lock(self, conn: sa.Connection, key: str) -> None:
+        import sqlalchemy as sa
+
+        conn.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(conn, key)})
+        conn.commit()
+
+    def rename_table(self, ctx: MigrationContext, old: str, new: str, schema: str | None) -> None:
+        # RENAME TO an unqualified name would move the table into the default database.
+        ctx.execute(
+            f"ALTER TABLE {self.table_ref(old, schema)} RENAME TO {self.table_ref(new, schema)}"
+        )
+
+    def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        changes = op.changes()
+        if not changes:
+            return
+        table = self.table_ref(op.table_name, op.schema)
+        col = self.quote(op.column_name)
+        if changes == ("new_column_name",):
+            ctx.execute(
+                f"ALTER TABLE {table} RENAME COLUMN {col} TO {self.quote(op.new_column_name or '')}"
+            )
+            return
+        if changes == ("server_default",):
+            if op.server_default is None or op.server_default is False:
+                ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT")
+            else:
+                default = self.render_server_default(op.server_default, op.type_, op.existing_type)
+                ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {default}")
+            return
+        current = self._existing(ctx, op)
+        type_ = op.type_ if op.type_ is not UNCHANGED else current["type"]
+        nullable = op.nullable if op.nullable is not UNCHANGED else current["nullable"]
+        default = op.server_default if op.server_default is not UNCHANGED else current["default"]
+        comment = op.comment if op.comment is not UNCHANGED else current["comment"]
+        spec = [self.compile_type(type_), "NULL" if nullable else "NOT NULL"]
+        if default is not None and default is not False:
+            spec.append("DEFAULT " + self._default_sql(default, type_))
+        if current["autoincrement"]:
+            spec.append("AUTO_INCREMENT")
+        if comment:
+            spec.append(
+                "COMMENT "
+                + self.sa_dialect.statement_compiler(self.sa_dialect, None).render_literal_value(
+                    comment, _string_type()
+                )
+            )
+        if op.new_column_name:
+            ctx.execute(
+                f"ALTER TABLE {table} CHANGE {col} {self.quote(op.new_column_name)} {' '.join(spec)}"
+            )
+        else:
+            ctx.execute(f"ALTER TABLE {table} MODIFY {col} {' '.join(spec)}")
+
+    def _default_sql(self, default: Any, type_: Any) -> str:
+        if isinstance(default, str) and getattr(default, "_reflected", False):
+            return default
+        return self.render_server_default(default, type_, None)
+
+    def _existing(self, ctx: MigrationContext, op: AlterColumn) -> dict[str, Any]:
+        """The column as it is: from ``existing_*`` when given, else from the live table."""
+        given = {
+            "type": op.existing_type,
+            "nullable": op.existing_nullable,
+            "default": op.existing_server_default,
+            "comment": op.existing_comment,
+            "autoincrement": op.existing_autoincrement,
+        }
+        needs_reflection = (op.type_ is UNCHANGED and op.existing_type is None) or (
+            op.nullable is UNCHANGED and op.existing_nullable is None
+        )
+        if ctx.offline:
+            if needs_reflection:
+                ctx.require_connection(
+                    f"alter_column on {op.table_name}.{op.column_name} without existing_type "
+                    f"and existing_nullable"
+                )
+            return {**given, "autoincrement": bool(op.existing_autoincrement)}
+        for column in ctx.inspector().get_columns(op.table_name, schema=op.schema):
+            if column["name"] == op.column_name:
+                default = column.get("default")
+                if default is not None:
+                    default = _Reflected(default)
+                reflected = {
+                    "type": column["type"],
+                    "nullable": column["nullable"],
+                    "default": default,
+                    "comment": column.get("comment"),
+                    "autoincrement": bool(column.get("autoincrement") is True),
+                }
+                return {k: (given[k] if given[k] is not None else reflected[k]) for k in given}
+        raise OperationError(
+            f"table {op.table_name!r} has no column {op.column_name!r}; check the name in the migration."
+        )
+
+    def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
+        kind = op.type_ or self._constraint_kind(ctx, op)
+        if kind not in _DROP_BY_KIND:
+            raise OperationError(
+                f"drop_constraint type_={kind!r} for {op.constraint_name!r} is not one of "
+                f"{', '.join(sorted(_DROP_BY_KIND))}."
+            )
+        clause = _DROP_BY_KIND[kind].format(name=self.quote(op.constraint_name))
+        ctx.execute(f"ALTER TABLE {self.table_ref(op.table_name, op.schema)} {clause}")
+
+    def _constraint_kind(self, ctx: MigrationContext, op: DropConstraint) -> str:
+        import sqlalchemy as sa
+
+        if ctx.offline:
+            raise OperationError(
+                f"drop_constraint({op.constraint_name!r}) needs type_= ('foreignkey', 'unique', "
+                f"'check' or 'primary') on MySQL/MariaDB when rendering --sql."
+            )
+        row = ctx.execute(
+            sa.text(
+                "SELECT CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS "
+                "WHERE TABLE_SCHEMA = coalesce(:schema, DATABASE()) AND TABLE_NAME = :table "
+                "AND CONSTRAINT_NAME = :name"
+            ),
+            {"schema": op.schema, "table": op.table_name, "name": op.constraint_name},
+        ).first()
+        if row is None:
+            raise OperationError(
+                f"table {op.table_name!r} has no constraint named {op.constraint_name!r}."
+            )
+        return _KIND_BY_SERVER_NAME[row[0]]
+
+    def drop_index(self, ctx: MigrationContext, op: DropIndex) -> None:
+        import sqlalchemy as sa
+
+        table_name = op.table_name
+        if table_name is None:
+            if ctx.offline:
+                raise OperationError(
+                    f"drop_index({op.index_name!r}) needs table_name= on MySQL/MariaDB."
+                )
+            row = ctx.execute(
+                sa.text(
+                    "SELECT DISTINCT TABLE_NAME FROM information_schema.STATISTICS "
+                    "WHERE TABLE_SCHEMA = coalesce(:schema, DATABASE()) AND INDEX_NAME = :name"
+                ),
+                {"schema": op.schema, "name": op.index_name},
+            ).first()
+            if row is None:
+                raise OperationError(f"no index named {op.index_name!r} exists.")
+            table_name = row[0]
+        exists = "IF EXISTS " if op.if_exists else ""
+        ctx.execute(
+            f"DROP INDEX {exists}{self.quote(op.index_name)} ON {self.table_ref(table_name, op.schema)}"
+        )
+
+
+class _Reflected(str):
+    """A default already in the server's SQL spelling (from reflection): used verbatim."""
+
+    _reflected = True
+
+
+def _lock_name(conn: sa.Connection, key: str) -> str:
+    database = conn.engine.url.database or ""
+    return f"distil:{database}:{key}"[:64]
+
+
+def _string_type() -> Any:
+    import sqlalchemy as sa
+
+    return sa.String()

@@ -1,0 +1,111 @@
+"""PostgreSQL: transactional DDL, advisory lock, native enum types, ``USING`` casts.
+
+PostgreSQL runs every ALTER in place; the generic standard-SQL forms of the base class apply.
+What is specific here: the session-level advisory lock held for a whole run, creating native
+enum types before the tables and columns that use them (SQLAlchemy only does that inside
+``create_all``), and ``DROP INDEX CONCURRENTLY``.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from distil.dialects.base import DialectImpl
+from distil.errors import LockTimeout
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.ops.columns import AlterColumn
+    from distil.ops.constraints import DropIndex
+    from distil.runtime.context import MigrationContext
+
+
+class PostgresqlImpl(DialectImpl):
+    name = "postgresql"
+    supports_transactional_ddl = True
+    supports_comments = True
+
+    def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
+        return {"connect_args": {"connect_timeout": 10}}
+
+    def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
+        import sqlalchemy as sa
+
+        lock_id = zlib.crc32(f"distil:{key}".encode())
+        deadline = time.monotonic() + timeout
+        while True:
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id}).scalar()
+            conn.commit()
+            if got:
+                return
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"another distil process has held the migration lock of this database for "
+                    f"more than {timeout:g} s; wait for it to finish or raise --lock-timeout."
+                )
+            time.sleep(0.05)
+
+    def release_lock(self, conn: sa.Connection, key: str) -> None:
+        import sqlalchemy as sa
+
+        lock_id = zlib.crc32(f"distil:{key}".encode())
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
+        conn.commit()
+
+    # -- enum types -------------------------------------------------------------------------
+    def create_table(self, ctx: MigrationContext, table: sa.Table) -> None:
+        for column in table.columns:
+            self._create_enum_type(ctx, column.type)
+        super().create_table(ctx, table)
+
+    def add_column(
+        self, ctx: MigrationContext, table_name: str, column: Any, schema: str | None
+    ) -> None:
+        self._create_enum_type(ctx, column.type)
+        super().add_column(ctx, table_name, column, schema)
+
+    def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        from distil.ops.columns import UNCHANGED
+
+        if op.type_ is not UNCHANGED:
+            self._create_enum_type(ctx, op.type_)
+        super().alter_column(ctx, op)
+
+    def _create_enum_type(self, ctx: MigrationContext, type_: Any) -> None:
+        """``CREATE TYPE ... AS ENUM`` for a native enum, unless it exists already."""
+        import sqlalchemy as sa
+        from sqlalchemy.dialects.postgresql import ENUM
+        from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+
+        if not isinstance(type_, sa.Enum) or not type_.native_enum or not type_.name:
+            return
+        if isinstance(type_, ENUM) and not type_.create_type:
+            return
+        enum = (
+            type_
+            if isinstance(type_, ENUM)
+            else ENUM(*type_.enums, name=type_.name, schema=type_.schema)
+        )
+        if not ctx.offline:
+            exists = ctx.execute(
+                sa.text(
+                    "SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                    "WHERE t.typname = :name AND n.nspname = coalesce(:schema, current_schema())"
+                ),
+                {"name": enum.name, "schema": enum.schema},
+            ).first()
+            if exists:
+                return
+        ctx.execute(CreateEnumType(enum))
+
+    def drop_index(self, ctx: MigrationContext, op: DropIndex) -> None:
+        options = dict(op.dialect_kw)
+        if options.pop("postgresql_concurrently", False):
+            name = self.table_ref(op.index_name, op.schema)
+            exists = "IF EXISTS " if op.if_exists else ""
+            ctx.execute(f"DROP INDEX CONCURRENTLY {exists}{name}")
+            return
+        super().drop_index(ctx, op)

@@ -1,0 +1,126 @@
+"""From a URL to an engine and its DialectImpl: the only place that reads a database's name.
+
+Connection failures become ``DatabaseUnavailable`` with the password masked.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.dialects.base import DialectImpl
+
+
+def impl_for(sa_dialect: sa.Dialect) -> DialectImpl:
+    name = sa_dialect.name
+    if name == "sqlite":
+        from distil.dialects.sqlite import SqliteImpl
+
+        return SqliteImpl(sa_dialect)
+    if name == "postgresql":
+        from distil.dialects.postgresql import PostgresqlImpl
+
+        return PostgresqlImpl(sa_dialect)
+    if name in ("mysql", "mariadb"):
+        from distil.dialects.mysql import MysqlImpl
+
+        return MysqlImpl(sa_dialect)
+    from distil.dialects.base import DialectImpl
+
+    return DialectImpl(sa_dialect)
+
+
+def parse_url(url: str) -> sa.URL:
+    import sqlalchemy as sa
+
+    from distil.config import mask_url
+
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseUnavailable(
+            f"the database URL {mask_url(url)!r} is not a valid SQLAlchemy URL; it should look "
+            f"like postgresql+psycopg://user@host/dbname, mysql+pymysql://user@host/dbname or "
+            f"sqlite:///path/to/file.db."
+        ) from None
+    if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return parsed
+
+
+def offline_dialect(url: str) -> sa.Dialect:
+    """The SQLAlchemy dialect of ``url`` without connecting (for ``--sql``)."""
+    parsed = parse_url(url)
+    try:
+        return parsed.get_dialect()()
+    except Exception as error:  # noqa: BLE001 - any loader failure means the same to the user
+        raise _unknown_dialect(parsed, error) from None
+
+
+def create_engine(
+    url: str, *, lock_timeout: float = 60.0, for_migration: bool = True
+) -> tuple[sa.Engine, DialectImpl]:
+    """An engine with distil's connection settings, checked by connecting once."""
+    import sqlalchemy as sa
+
+    from distil.config import mask_secrets, mask_url
+
+    parsed = parse_url(url)
+    try:
+        dialect_cls = parsed.get_dialect()
+    except Exception as error:  # noqa: BLE001
+        raise _unknown_dialect(parsed, error) from None
+    impl = impl_for(dialect_cls())
+    options: dict[str, Any] = impl.engine_options(parsed, lock_timeout)
+    memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    pool = sa.pool.StaticPool if memory else sa.pool.NullPool
+    try:
+        engine = sa.create_engine(parsed, poolclass=pool, **options)
+    except Exception as error:  # noqa: BLE001
+        raise _unknown_dialect(parsed, error) from None
+    if for_migration:
+        prepare_engine(engine, impl)
+    impl = impl_for(engine.dialect)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.DBAPIError as error:
+        message = mask_secrets(str(error.orig).strip().splitlines()[0], url)
+        raise DatabaseUnavailable(
+            f"cannot connect to {mask_url(url)}: {message}. Check that the server is running, "
+            f"the database exists and the URL (--url, DISTIL_DATABASE_URL or the config file) "
+            f"is right."
+        ) from None
+    return engine, impl
+
+
+def _unknown_dialect(parsed: sa.URL, error: Exception) -> DatabaseUnavailable:
+    from distil.config import mask_url
+
+    hint = ""
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        hint = " Install the driver with `pip install 'distil[postgresql]'`."
+    elif backend in ("mysql", "mariadb"):
+        hint = " Install the driver with `pip install 'distil[mysql]'`."
+    return DatabaseUnavailable(
+        f"cannot use the database URL {mask_url(parsed.render_as_string(hide_password=False))}: "
+        f"{type(error).__name__}: {error}.{hint}"
+    )
+
+
+_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def prepare_engine(engine: sa.Engine, impl: DialectImpl | None = None) -> DialectImpl:
+    """Install distil's per-database engine settings once (also on engines the caller made)."""
+    impl = impl or impl_for(engine.dialect)
+    if engine not in _prepared:
+        impl.configure_engine(engine)
+        _prepared.add(engine)
+    return impl

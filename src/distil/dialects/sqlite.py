@@ -1,0 +1,254 @@
+"""SQLite: transactional DDL, its own write lock, and the rebuild-or-alter decisions.
+
+``needs_rebuild_*`` functions name where SQLite can alter in place and where the table must be
+rebuilt (see https://www.sqlite.org/lang_altertable.html): RENAME COLUMN needs 3.25, DROP COLUMN
+needs 3.35 and refuses columns that are indexed, constrained or referenced; ADD COLUMN refuses
+PRIMARY KEY, UNIQUE, NOT NULL without a non-NULL default, and non-constant defaults. Everything
+else goes through ``sqlite_rebuild.rebuild``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from distil.dialects.base import DialectImpl
+from distil.dialects.sqlite_rebuild import ColumnShape, TableShape, rebuild
+from distil.errors import LockTimeout, MigrationFailed
+from distil.ops.columns import UNCHANGED
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.ops.columns import AlterColumn
+    from distil.ops.constraints import DropConstraint
+    from distil.runtime.context import MigrationContext
+
+SQLITE_VERSION = sqlite3.sqlite_version_info
+
+
+class SqliteImpl(DialectImpl):
+    name = "sqlite"
+    supports_transactional_ddl = True
+    supports_comments = False
+    begin_sql = "BEGIN"
+
+    def __init__(self, sa_dialect: Any) -> None:
+        super().__init__(sa_dialect)
+        self._lock_file: Any = None
+
+    # -- connections and locking ------------------------------------------------------------
+    def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
+        return {"connect_args": {"timeout": lock_timeout}}
+
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """Let distil issue BEGIN itself, so DDL is inside the transaction (pysqlite won't)."""
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
+        """Lock the database file for the whole run (separate from SQLite's own byte locks).
+
+        Each migration additionally runs under ``BEGIN IMMEDIATE``, SQLite's write lock.
+        """
+        import fcntl
+        import os
+        import time
+
+        path = conn.engine.url.database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return
+        handle = open(path, "rb")  # noqa: SIM115 - held until release_lock
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise LockTimeout(
+                        f"another distil process has been migrating {os.path.basename(path)} for "
+                        f"more than {timeout:g} s; wait for it to finish or raise --lock-timeout."
+                    ) from None
+                time.sleep(0.05)
+        self._lock_file = handle
+
+    def release_lock(self, conn: sa.Connection, key: str) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def after_migration(self, ctx: MigrationContext) -> None:
+        if not ctx.rebuilt_tables:
+            return
+        conn = ctx.require_connection("Checking foreign keys")
+        problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        ctx.rebuilt_tables.clear()
+        if problems:
+            listed = "; ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in problems[:5])
+            raise MigrationFailed(
+                f"foreign key check failed after rebuilding a table ({len(problems)} rows "
+                f"reference missing rows: {listed}); fix the data in the migration first."
+            )
+
+    # -- tables -------------------------------------------------------------------------------
+    def set_table_comment(
+        self, ctx: MigrationContext, name: str, comment: str | None, schema: str | None
+    ) -> None:
+        """SQLite has no comments: nothing to do."""
+
+    # -- columns ------------------------------------------------------------------------------
+    def add_column(
+        self, ctx: MigrationContext, table_name: str, column: sa.Column[Any], schema: str | None
+    ) -> None:
+        if not needs_rebuild_to_add(column):
+            super().add_column(ctx, table_name, column, schema)
+            return
+        from distil.dialects.base import stand_in_table
+
+        table = stand_in_table(table_name, schema, column)
+
+        def edit(shape: TableShape) -> None:
+            shape.columns.append(
+                ColumnShape(
+                    name=column.name,
+                    type=column.type,
+                    nullable=bool(column.nullable),
+                    default=column.server_default,
+                    source=None,
+                )
+            )
+            if column.primary_key:
+                shape.pk_columns.append(column.name)
+            for constraint in table.constraints:
+                if not isinstance(constraint, _pk_type()):
+                    shape.extra_constraints.append(constraint)
+            for index in table.indexes:
+                shape.indexes.append(
+                    {
+                        "name": index.name,
+                        "column_names": [c.name for c in index.columns],
+                        "unique": index.unique,
+                    }
+                )
+
+        rebuild(ctx, table_name, schema, edit)
+
+    def drop_column(
+        self, ctx: MigrationContext, table_name: str, column_name: str, schema: str | None
+    ) -> None:
+        if not self._needs_rebuild_to_drop(ctx, table_name, column_name, schema):
+            super().drop_column(ctx, table_name, column_name, schema)
+            return
+        rebuild(ctx, table_name, schema, lambda shape: shape.drop_column(column_name))
+
+    def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        if not op.changes():
+            return
+        if op.changes() == ("new_column_name",) and SQLITE_VERSION >= (3, 25, 0):
+            super().alter_column(ctx, op)  # RENAME COLUMN
+            return
+
+        def edit(shape: TableShape) -> None:
+            col = shape.column(op.column_name)
+            if op.type_ is not UNCHANGED:
+                col.type = op.type_
+            if op.nullable is not UNCHANGED:
+                col.nullable = bool(op.nullable)
+            if op.server_default is not UNCHANGED:
+                col.default = op.server_default if op.server_default is not False else None
+            if op.new_column_name:
+                shape.rename_column(op.column_name, op.new_column_name)
+
+        rebuild(ctx, op.table_name, op.schema, edit)
+
+    # -- constraints --------------------------------------------------------------------------
+    def add_constraint(self, ctx: MigrationContext, constraint: sa.Constraint) -> None:
+        import sqlalchemy as sa
+
+        table = constraint.table  # type: ignore[attr-defined]
+
+        def edit(shape: TableShape) -> None:
+            if isinstance(constraint, sa.PrimaryKeyConstraint):
+                shape.pk_columns = [c.name for c in constraint.columns]
+                shape.pk_name = constraint.name if isinstance(constraint.name, str) else None
+                for col in shape.columns:
+                    if col.name in shape.pk_columns:
+                        col.nullable = False
+            else:
+                shape.extra_constraints.append(constraint)
+
+        rebuild(ctx, table.name, table.schema, edit)
+
+    def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
+        rebuild(
+            ctx,
+            op.table_name,
+            op.schema,
+            lambda shape: shape.drop_constraint(op.constraint_name, op.type_),
+        )
+
+    def _needs_rebuild_to_drop(
+        self, ctx: MigrationContext, table: str, column: str, schema: str | None
+    ) -> bool:
+        """DROP COLUMN works only from 3.35 on, and only for a column nothing else involves."""
+        if SQLITE_VERSION < (3, 35, 0):
+            return True
+        from distil.dialects.sqlite_rebuild import _mentions, reflect_shape
+
+        shape = reflect_shape(ctx, table, schema)
+        if column in shape.pk_columns:
+            return True
+        if any(column in i["column_names"] or i.get("dialect_options") for i in shape.indexes):
+            return True
+        if any(column in u["column_names"] for u in shape.uniques):
+            return True
+        if any(column in f["constrained_columns"] for f in shape.foreign_keys):
+            return True
+        if any(_mentions(c["sqltext"], column) for c in shape.checks):
+            return True
+        inspector = ctx.inspector()
+        for other in inspector.get_table_names(schema=schema):
+            for fk in inspector.get_foreign_keys(other, schema=schema):
+                if fk["referred_table"] == table and column in fk["referred_columns"]:
+                    return True
+        return False
+
+
+def needs_rebuild_to_add(column: sa.Column[Any]) -> bool:
+    """ADD COLUMN refuses PRIMARY KEY, UNIQUE, NOT NULL with a NULL default, and expressions."""
+    import sqlalchemy as sa
+
+    if column.primary_key or column.unique or column.foreign_keys:
+        return True
+    if column.computed is not None and getattr(column.computed, "persisted", None):
+        return True
+    default = column.server_default
+    if not column.nullable and default is None:
+        return True
+    if isinstance(default, sa.DefaultClause) and not isinstance(default.arg, str):
+        text = str(default.arg).strip().upper()
+        # constants are fine; CURRENT_TIME/DATE/TIMESTAMP and other expressions are not
+        if not _is_constant(text):
+            return True
+    return False
+
+
+def _is_constant(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"-?\d+(\.\d+)?|'([^']|'')*'|NULL|TRUE|FALSE", text) is not None
+
+
+def _pk_type() -> type:
+    import sqlalchemy as sa
+
+    return sa.PrimaryKeyConstraint

@@ -1,0 +1,182 @@
+"""Import the user's models from a ``MODULE:ATTR`` reference and return one ``MetaData``.
+
+Whatever goes wrong — the module cannot be found, it raises while importing, the attribute is
+missing or of the wrong kind — comes out as ``ModelsImportError`` naming the reference and the
+cause; when the user's own code raised, ``user_traceback`` holds its traceback starting at the
+user's first frame. ``sys.path`` is restored after the import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+from distil.config import check_models_spec
+from distil.errors import ConfigError, ModelsImportError
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+_DISTIL_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_IMPORTLIB_DIR = str(Path(importlib.__file__).resolve().parent)
+_EXPECTED = "a MetaData, a declarative Base class, or a list of MetaData"
+
+
+def load_metadata(spec: str, root: Path) -> MetaData:
+    """Import ``spec`` (e.g. ``"app.models:Base.metadata"``) with ``root`` first on ``sys.path``."""
+    try:
+        module_name, attribute_path = check_models_spec(spec)
+    except ConfigError as error:
+        raise ModelsImportError(error.message) from None
+    module = _import_models_module(spec, module_name, Path(root))
+    target = _resolve_attribute(spec, module, attribute_path)
+    return _as_metadata(spec, target)
+
+
+@contextmanager
+def _first_on_sys_path(directory: Path) -> Iterator[None]:
+    entry = str(directory.resolve())
+    sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        try:
+            sys.path.remove(entry)
+        except ValueError:
+            pass
+
+
+def _import_models_module(spec: str, module_name: str, root: Path) -> ModuleType:
+    importlib.invalidate_caches()
+    with _first_on_sys_path(root):
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name and _is_same_or_parent(error.name, module_name):
+                raise ModelsImportError(
+                    f"Cannot load the models {spec!r}: no module named {error.name!r} was found "
+                    f"in {root.resolve()} or on the Python path. Check the module part of the "
+                    f"models setting, and run distil from the project (or install the project "
+                    f"into the same environment as distil)."
+                ) from None
+            raise _raised_by_user_code(spec, module_name, error) from None
+        except (Exception, SystemExit) as error:
+            raise _raised_by_user_code(spec, module_name, error) from None
+
+
+def _is_same_or_parent(missing: str, module_name: str) -> bool:
+    return module_name == missing or module_name.startswith(missing + ".")
+
+
+def _raised_by_user_code(spec: str, module_name: str, error: BaseException) -> ModelsImportError:
+    summary = traceback.format_exception_only(type(error), error)[-1].strip()
+    return ModelsImportError(
+        f"Cannot load the models {spec!r}: importing {module_name!r} raised {summary}. The "
+        f"error is in your models code, not in distil: fix it (the traceback shows the file and "
+        f"line), then run the command again.",
+        user_traceback=format_user_traceback(error),
+    )
+
+
+def format_user_traceback(error: BaseException) -> str:
+    """The traceback of ``error`` from the first frame outside distil and importlib onward."""
+    tb: TracebackType | None = error.__traceback__
+    while tb is not None and _is_machinery_frame(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def _is_machinery_frame(filename: str) -> bool:
+    if filename.startswith("<frozen "):
+        return True
+    resolved = str(Path(filename).resolve())
+    return resolved.startswith(_DISTIL_PACKAGE_DIR) or resolved.startswith(_IMPORTLIB_DIR)
+
+
+def _resolve_attribute(spec: str, module: ModuleType, attribute_path: str) -> Any:
+    target: Any = module
+    walked: list[str] = [module.__name__]
+    for name in attribute_path.split("."):
+        try:
+            target = getattr(target, name)
+        except AttributeError as error:
+            if not _is_missing_attribute(error, target, name):
+                raise _raised_by_user_code(spec, module.__name__, error) from None
+            raise ModelsImportError(
+                f"Cannot load the models {spec!r}: {'.'.join(walked)!r} has no attribute "
+                f"{name!r}.{_suggest_candidates(module) if target is module else ''} Fix the "
+                f"attribute part of the models setting."
+            ) from None
+        except Exception as error:
+            raise _raised_by_user_code(spec, module.__name__, error) from None
+        walked.append(name)
+    return target
+
+
+def _is_missing_attribute(error: AttributeError, owner: Any, name: str) -> bool:
+    reported_owner = getattr(error, "obj", owner)
+    reported_name = getattr(error, "name", name)
+    return reported_owner is owner and reported_name == name and not hasattr(owner, name)
+
+
+def _suggest_candidates(module: ModuleType) -> str:
+    from sqlalchemy import MetaData
+
+    candidates = sorted(
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (isinstance(value, MetaData) or isinstance(getattr(value, "metadata", None), MetaData))
+        and (not isinstance(value, type) or value.__module__ == module.__name__)
+    )
+    if not candidates:
+        return f" The module defines no MetaData or declarative Base ({module.__file__})."
+    shown = ", ".join(f"{module.__name__}:{name}" for name in candidates[:5])
+    return f" Candidates in that module: {shown}."
+
+
+def _as_metadata(spec: str, target: Any) -> MetaData:
+    from sqlalchemy import MetaData
+
+    if isinstance(target, MetaData):
+        return target
+    class_metadata: Any = getattr(target, "metadata", None) if isinstance(target, type) else None
+    if isinstance(class_metadata, MetaData):
+        return class_metadata
+    if isinstance(target, (list, tuple)) and target:
+        parts = [_as_metadata(spec, item) for item in target]
+        return _merge_metadata(spec, parts)
+    described = "an empty sequence" if isinstance(target, (list, tuple)) else repr(target)[:80]
+    raise ModelsImportError(
+        f"Cannot load the models {spec!r}: it names {described} ({type(target).__name__}), but "
+        f"distil needs {_EXPECTED}. Point the models setting at your Base class or its "
+        f"metadata, e.g. 'app.models:Base.metadata'."
+    )
+
+
+def _merge_metadata(spec: str, parts: list[MetaData]) -> MetaData:
+    from sqlalchemy import MetaData
+
+    if len(parts) == 1:
+        return parts[0]
+    conventions = {tuple(sorted(part.naming_convention.items(), key=repr)) for part in parts}
+    merged = (
+        MetaData(naming_convention=parts[0].naming_convention)
+        if len(conventions) == 1
+        else MetaData()
+    )
+    for part in parts:
+        for key, table in part.tables.items():
+            if key in merged.tables:
+                raise ModelsImportError(
+                    f"Cannot load the models {spec!r}: the table {key!r} is defined in more than "
+                    f"one of the listed MetaData objects. Keep each table in one MetaData."
+                )
+            table.to_metadata(merged)
+    return merged

