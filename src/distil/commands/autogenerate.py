@@ -1,0 +1,237 @@
+"""``revision --autogenerate`` and ``check``: compare the models with the live database.
+
+The target is the models built in a scratch database and reflected back (cached by DDL hash);
+the current schema is the live database, reflected in bulk. A generated migration is proven
+before it is written: on a scratch database, the history replayed plus the new ``upgrade()`` must
+reflect exactly as the models, and its ``downgrade()`` must return to the live schema.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import ConfigError, GraphError, MigrationFailed
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.config import Config
+    from distil.diff.changes import Change
+    from distil.schema.model import Schema
+
+
+@dataclass(frozen=True)
+class Comparison:
+    changes: tuple[Change, ...]
+    current: Schema
+    target: Schema
+    metadata: Any  # the models' MetaData
+    live_types: dict[Any, Any]
+    dialect: Any
+
+    @property
+    def summary(self) -> tuple[str, ...]:
+        return tuple(c.summary() for c in self.changes)
+
+
+@dataclass(frozen=True)
+class AutogenerateResult:
+    comparison: Comparison
+    path: Path | None  # None when nothing differed and no empty file was asked for
+    verified: bool
+
+
+def compare_models(config: Config, *, engine: sa.Engine | None = None) -> Comparison:
+    """Diff the configured models against the live database (at head)."""
+    from distil.dialects.registry import create_engine
+    from distil.diff.api import compare
+    from distil.introspect.normalize import model_schemas, target_schema
+    from distil.introspect.reflect import reflect_schema
+    from distil.models_loader import load_metadata
+
+    if not config.models:
+        raise ConfigError(
+            f'autogenerate needs the models: add models = "app.models:Base.metadata" to '
+            f"{config.path or 'the config'} (MODULE:ATTR of your MetaData or declarative Base)."
+        )
+    metadata = load_metadata(config.models, config.root)
+    url = config.require_url()
+    schemas = model_schemas(metadata, config.schemas)
+    owned = engine is None
+    if engine is None:
+        engine, _ = create_engine(url, for_migration=False)
+    live_types: dict[Any, Any] = {}
+    try:
+        with engine.connect() as conn:
+            _require_head(config, conn)
+            current = reflect_schema(
+                conn, schemas, ignore_tables=(config.version_table,), types=live_types
+            )
+            dialect = conn.dialect
+    finally:
+        if owned:
+            engine.dispose()
+    target = target_schema(
+        metadata,
+        url,
+        dev_url=config.dev_url,
+        schemas=schemas,
+        cache_dir=config.script_location / "__pycache__",
+    )
+    return Comparison(
+        tuple(compare(current, target)), current, target, metadata, live_types, dialect
+    )
+
+
+def autogenerate(
+    config: Config,
+    message: str,
+    *,
+    rev_id: str | None = None,
+    allow_empty: bool = False,
+    verify: bool = True,
+    engine: sa.Engine | None = None,
+) -> AutogenerateResult:
+    from distil.scripts.directory import ScriptDirectory
+
+    comparison = compare_models(config, engine=engine)
+    if not comparison.changes and not allow_empty:
+        return AutogenerateResult(comparison, None, False)
+    upgrade_body, downgrade_body, imports = render_bodies(comparison)
+    directory = ScriptDirectory(config.versions_dir)
+    heads = directory.graph().heads()
+    if verify and comparison.changes:
+        prove(config, comparison, message, heads, upgrade_body, downgrade_body, imports)
+    path = directory.write_script(
+        message=message,
+        down_revisions=heads,
+        rev_id=rev_id,
+        upgrade_body=upgrade_body,
+        downgrade_body=downgrade_body,
+        extra_imports=imports,
+    )
+    return AutogenerateResult(comparison, path, verify and bool(comparison.changes))
+
+
+def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:
+    from distil.diff.api import compare
+    from distil.schema.to_metadata import schema_to_metadata
+    from distil.scripts.render import Renderer, Side
+
+    live = Side(comparison.current, schema_to_metadata(comparison.current, comparison.live_types))
+    models = Side(comparison.target, comparison.metadata)
+    up = Renderer(live, models, comparison.dialect)
+    upgrade_body = up.render(comparison.changes)
+    down = Renderer(models, live, comparison.dialect)
+    downgrade_body = down.render(compare(comparison.target, comparison.current))
+    imports = tuple(sorted(up.imports.lines | down.imports.lines))
+    return upgrade_body, downgrade_body, imports
+
+
+def prove(
+    config: Config,
+    comparison: Comparison,
+    message: str,
+    heads: tuple[str, ...],
+    upgrade_body: str,
+    downgrade_body: str,
+    imports: tuple[str, ...],
+) -> None:
+    """Run history + the new migration on a scratch database and compare by reflection."""
+    from distil.commands.migrate import downgrade, upgrade
+    from distil.dialects.scratch import scratch_engine
+    from distil.diff.api import compare
+    from distil.introspect.normalize import model_schemas
+    from distil.introspect.reflect import reflect_schema
+    from distil.scripts.directory import ScriptDirectory
+
+    schemas = model_schemas(comparison.metadata, config.schemas)
+    workdir = Path(tempfile.mkdtemp(prefix="distil-verify-"))
+    try:
+        versions = workdir / "versions"
+        shutil.copytree(config.versions_dir, versions, ignore=shutil.ignore_patterns("__pycache__"))
+        ScriptDirectory(versions).write_script(
+            message=message,
+            down_revisions=heads,
+            rev_id="distil_verify",
+            upgrade_body=upgrade_body,
+            downgrade_body=downgrade_body,
+            extra_imports=imports,
+        )
+        trial = dataclasses.replace(config, versions_dir=versions, script_location=workdir)
+        with scratch_engine(config.require_url(), dev_url=config.dev_url) as engine:
+
+            def snapshot() -> Schema:
+                with engine.connect() as conn:
+                    return reflect_schema(conn, schemas, ignore_tables=(config.version_table,))
+
+            try:
+                for head in heads:
+                    upgrade(trial, head, engine=engine)
+            except Exception as error:  # noqa: BLE001 - any failure means the proof is impossible
+                raise MigrationFailed(
+                    f"could not prove the new migration: replaying the existing history on a scratch "
+                    f"database failed ({error}). Fix the history, or skip the proof with --no-verify."
+                ) from None
+            replayed = snapshot()
+            drift = compare(comparison.current, replayed)
+            if drift:
+                raise GraphError(
+                    "could not prove the new migration: the migration history does not reproduce the "
+                    "live database (" + "; ".join(c.summary() for c in drift[:5]) + "). Bring them "
+                    "in line first, or skip the proof with --no-verify."
+                )
+            try:
+                upgrade(trial, "distil_verify", engine=engine)
+            except Exception as error:  # noqa: BLE001
+                raise MigrationFailed(
+                    f"the generated upgrade() fails on a scratch database: {error}. No file was "
+                    f"written; please report this with your models, or use --no-verify and edit."
+                ) from None
+            left = compare(snapshot(), comparison.target)
+            if left:
+                raise MigrationFailed(
+                    "the generated upgrade() does not reach the models; still different: "
+                    + "; ".join(c.summary() for c in left[:10])
+                    + ". No file was written (use --no-verify to write it anyway and edit it)."
+                )
+            try:
+                downgrade(trial, "-1", engine=engine)
+            except Exception as error:  # noqa: BLE001
+                raise MigrationFailed(
+                    f"the generated downgrade() fails on a scratch database: {error}. No file was "
+                    f"written (use --no-verify to write it anyway and edit it)."
+                ) from None
+            back = compare(comparison.current, snapshot())
+            if back:
+                raise MigrationFailed(
+                    "the generated downgrade() does not return to the current schema; different: "
+                    + "; ".join(c.summary() for c in back[:10])
+                    + ". No file was written (use --no-verify to write it anyway and edit it)."
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _require_head(config: Config, conn: sa.Connection) -> None:
+    """Autogenerate compares against a database that has every migration applied."""
+    from distil.runtime.version_table import VersionTable
+    from distil.scripts.directory import ScriptDirectory
+
+    graph = ScriptDirectory(config.versions_dir).graph()
+    applied = {
+        row.revision
+        for row in VersionTable(config.version_table, config.version_table_schema).read(conn)
+    }
+    pending = [r for r in graph.topological() if r not in applied]
+    if pending:
+        raise GraphError(
+            f"the database is not up to date: {len(pending)} migration(s) are not applied "
+            f"({', '.join(pending[:5])}{'…' if len(pending) > 5 else ''}). Run `distil upgrade head` "
+            f"first, so the new migration builds on the latest one."
+        )

@@ -1,0 +1,265 @@
+"""The vocabulary of schema differences: small frozen records, one per kind of change.
+
+A change names the objects on both sides as snapshot values. It knows its one-line summary
+(``+ column users.age INTEGER``) and whether it can lose data; rendering it as Python is the
+renderer's job, executing it is the operation's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from distil.schema.model import Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table, Unique
+
+TableKey = tuple[str | None, str]
+
+
+def show(key: TableKey) -> str:
+    schema, name = key
+    return f"{schema}.{name}" if schema else name
+
+
+@dataclass(frozen=True)
+class Change:
+    sign: ClassVar[str] = "~"
+    destructive: ClassVar[bool] = False
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class AddSchema(Change):
+    name: str
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        return f"+ schema {self.name}"
+
+
+@dataclass(frozen=True)
+class DropSchema(Change):
+    name: str
+    sign: ClassVar[str] = "-"
+    destructive: ClassVar[bool] = True
+
+    def summary(self) -> str:
+        return f"- schema {self.name}"
+
+
+@dataclass(frozen=True)
+class AddEnum(Change):
+    enum: Enum
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        return f"+ enum {show(self.enum.key)} ({', '.join(self.enum.values)})"
+
+
+@dataclass(frozen=True)
+class DropEnum(Change):
+    enum: Enum
+    sign: ClassVar[str] = "-"
+
+    def summary(self) -> str:
+        return f"- enum {show(self.enum.key)}"
+
+
+@dataclass(frozen=True)
+class AlterEnum(Change):
+    before: Enum
+    after: Enum
+
+    @property
+    def destructive(self) -> bool:  # type: ignore[override]
+        return not set(self.before.values) <= set(self.after.values)
+
+    def summary(self) -> str:
+        return (
+            f"~ enum {show(self.after.key)} ({', '.join(self.before.values)}) → "
+            f"({', '.join(self.after.values)})"
+        )
+
+
+@dataclass(frozen=True)
+class AddTable(Change):
+    table: Table
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        return f"+ table {show(self.table.key)}"
+
+
+@dataclass(frozen=True)
+class DropTable(Change):
+    table: Table
+    sign: ClassVar[str] = "-"
+    destructive: ClassVar[bool] = True
+
+    def summary(self) -> str:
+        return f"- table {show(self.table.key)}"
+
+
+@dataclass(frozen=True)
+class AddColumn(Change):
+    table: TableKey
+    column: Column
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        null = "" if self.column.nullable else " NOT NULL"
+        return f"+ column {show(self.table)}.{self.column.name} {self.column.type}{null}"
+
+
+@dataclass(frozen=True)
+class DropColumn(Change):
+    table: TableKey
+    column: Column
+    sign: ClassVar[str] = "-"
+    destructive: ClassVar[bool] = True
+
+    def summary(self) -> str:
+        return f"- column {show(self.table)}.{self.column.name}"
+
+
+@dataclass(frozen=True)
+class AlterColumn(Change):
+    table: TableKey
+    before: Column
+    after: Column
+
+    @property
+    def type_changed(self) -> bool:
+        return self.before.type != self.after.type
+
+    @property
+    def narrowing(self) -> bool:
+        """A type change some existing values may not survive."""
+        from distil.diff.types import is_widening
+
+        return self.type_changed and not is_widening(self.before.type, self.after.type)
+
+    @property
+    def destructive(self) -> bool:  # type: ignore[override]
+        return self.narrowing
+
+    def summary(self) -> str:
+        parts = []
+        if self.type_changed:
+            flag = " (narrowing: check the data)" if self.narrowing else ""
+            parts.append(f"{self.before.type} → {self.after.type}{flag}")
+        if self.before.nullable != self.after.nullable:
+            parts.append("NULL → NOT NULL" if not self.after.nullable else "NOT NULL → NULL")
+        if self.before.default != self.after.default:
+            parts.append(f"default {self.before.default} → {self.after.default}")
+        if self.before.comment != self.after.comment:
+            parts.append("comment")
+        return f"~ {show(self.table)}.{self.after.name} {', '.join(parts)}"
+
+
+@dataclass(frozen=True)
+class AddIndex(Change):
+    table: TableKey
+    index: Index
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        kind = "unique index" if self.index.unique else "index"
+        return f"+ {kind} {self.index.name} on {show(self.table)} ({', '.join(self.index.columns)})"
+
+
+@dataclass(frozen=True)
+class DropIndex(Change):
+    table: TableKey
+    index: Index
+    sign: ClassVar[str] = "-"
+
+    def summary(self) -> str:
+        return f"- index {self.index.name} on {show(self.table)}"
+
+
+@dataclass(frozen=True)
+class AddUnique(Change):
+    table: TableKey
+    unique: Unique
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        return f"+ unique {self.unique.name or ''} on {show(self.table)} ({', '.join(self.unique.columns)})"
+
+
+@dataclass(frozen=True)
+class DropUnique(Change):
+    table: TableKey
+    unique: Unique
+    sign: ClassVar[str] = "-"
+
+    def summary(self) -> str:
+        return f"- unique {self.unique.name or ''} on {show(self.table)} ({', '.join(self.unique.columns)})"
+
+
+@dataclass(frozen=True)
+class AddForeignKey(Change):
+    table: TableKey
+    foreign_key: ForeignKey
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        fk = self.foreign_key
+        return (
+            f"+ foreign key {show(self.table)}({', '.join(fk.columns)}) → "
+            f"{show((fk.ref_schema, fk.ref_table))}({', '.join(fk.ref_columns)})"
+        )
+
+
+@dataclass(frozen=True)
+class DropForeignKey(Change):
+    table: TableKey
+    foreign_key: ForeignKey
+    sign: ClassVar[str] = "-"
+
+    def summary(self) -> str:
+        return f"- foreign key {self.foreign_key.name or ''} on {show(self.table)} ({', '.join(self.foreign_key.columns)})"
+
+
+@dataclass(frozen=True)
+class AddCheck(Change):
+    table: TableKey
+    check: Check
+    sign: ClassVar[str] = "+"
+
+    def summary(self) -> str:
+        return f"+ check {self.check.name or ''} on {show(self.table)} ({self.check.sqltext})"
+
+
+@dataclass(frozen=True)
+class DropCheck(Change):
+    table: TableKey
+    check: Check
+    sign: ClassVar[str] = "-"
+
+    def summary(self) -> str:
+        return f"- check {self.check.name or ''} on {show(self.table)}"
+
+
+@dataclass(frozen=True)
+class AlterPrimaryKey(Change):
+    table: TableKey
+    before: PrimaryKey | None
+    after: PrimaryKey | None
+
+    def summary(self) -> str:
+        old = ", ".join(self.before.columns) if self.before else "none"
+        new = ", ".join(self.after.columns) if self.after else "none"
+        return f"~ primary key of {show(self.table)} ({old}) → ({new})"
+
+
+@dataclass(frozen=True)
+class AlterTableComment(Change):
+    table: TableKey
+    before: str | None
+    after: str | None
+
+    def summary(self) -> str:
+        return f"~ comment on table {show(self.table)}"

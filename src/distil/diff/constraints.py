@@ -1,0 +1,96 @@
+"""Primary keys, unique constraints, indexes, foreign keys and checks of one table.
+
+Unique constraints, foreign keys and checks are matched by what they do (columns, target,
+expression), not by name, because unnamed constraints get names from the server, or none at all
+(SQLite); a name only matters when both sides have one and they differ. Indexes always have
+names and are matched by name; a changed definition is a drop and a create.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from distil.diff import changes as ch
+from distil.schema.model import Check, ForeignKey, Table, Unique
+
+T = TypeVar("T")
+
+
+def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
+    key = after.key
+    if _pk_columns(before) != _pk_columns(after):
+        yield ch.AlterPrimaryKey(key, before.primary_key, after.primary_key)
+    yield from _matched(
+        before.uniques,
+        after.uniques,
+        lambda u: tuple(u.columns),
+        lambda u: ch.DropUnique(key, u),
+        lambda u: ch.AddUnique(key, u),
+    )
+    yield from _matched(
+        before.foreign_keys,
+        after.foreign_keys,
+        _fk_signature,
+        lambda f: ch.DropForeignKey(key, f),
+        lambda f: ch.AddForeignKey(key, f),
+    )
+    yield from _matched(
+        before.checks,
+        after.checks,
+        lambda c: c.sqltext,
+        lambda c: ch.DropCheck(key, c),
+        lambda c: ch.AddCheck(key, c),
+    )
+    old_indexes = {i.name: i for i in before.indexes}
+    new_indexes = {i.name: i for i in after.indexes}
+    for name, index in old_indexes.items():
+        if name not in new_indexes or new_indexes[name] != index:
+            yield ch.DropIndex(key, index)
+    for name, index in new_indexes.items():
+        if name not in old_indexes or old_indexes[name] != index:
+            yield ch.AddIndex(key, index)
+
+
+def _pk_columns(table: Table) -> tuple[str, ...]:
+    return table.primary_key.columns if table.primary_key else ()
+
+
+def _fk_signature(fk: ForeignKey) -> tuple[Any, ...]:
+    return (
+        fk.columns,
+        fk.ref_schema,
+        fk.ref_table,
+        fk.ref_columns,
+        fk.ondelete,
+        fk.onupdate,
+        fk.deferrable,
+        fk.initially,
+    )
+
+
+def _matched(
+    before: Iterable[T],
+    after: Iterable[T],
+    signature: Callable[[T], Any],
+    drop: Callable[[T], ch.Change],
+    add: Callable[[T], ch.Change],
+) -> Iterator[ch.Change]:
+    """Pair items by signature; an item whose name differs on both named sides is replaced."""
+    remaining = list(after)
+    for old in before:
+        match = next((new for new in remaining if signature(new) == signature(old)), None)
+        if match is None:
+            yield drop(old)
+            continue
+        remaining.remove(match)
+        old_name, new_name = _name(old), _name(match)
+        if old_name and new_name and old_name != new_name:
+            yield drop(old)
+            yield add(match)
+    for new in remaining:
+        yield add(new)
+
+
+def _name(item: Unique | ForeignKey | Check | Any) -> str | None:
+    return getattr(item, "name", None)

@@ -1,0 +1,94 @@
+"""Dependency order for changes.
+
+The order never references a missing object: schemas and enum types first; foreign keys and
+other constraints that go away are dropped before the tables and columns they involve; new
+tables are created parents first; columns are added before constraints and indexes that use
+them; new foreign keys come last, so two tables that reference each other are created first and
+linked afterwards; dropped tables go children first; enum types and schemas last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from distil.diff import changes as ch
+
+_PHASES: tuple[tuple[type[ch.Change], ...], ...] = (
+    (ch.AddSchema,),
+    (ch.AddEnum, ch.AlterEnum),
+    (ch.DropForeignKey,),
+    (ch.DropIndex, ch.DropUnique, ch.DropCheck),
+    (ch.AddTable,),
+    (ch.AddColumn,),
+    (ch.AlterColumn,),
+    (ch.AlterPrimaryKey,),
+    (ch.DropColumn,),
+    (ch.DropTable,),
+    (ch.AddUnique, ch.AddCheck, ch.AddIndex),
+    (ch.AddForeignKey,),
+    (ch.AlterTableComment,),
+    (ch.DropEnum,),
+    (ch.DropSchema,),
+)
+
+
+def order_changes(changes: Sequence[ch.Change]) -> list[ch.Change]:
+    changes = [*changes, *_cycle_breakers(changes)]
+    ordered: list[ch.Change] = []
+    for phase in _PHASES:
+        group = [c for c in changes if isinstance(c, phase)]
+        if phase == (ch.AddTable,):
+            group = _parents_first(group)  # type: ignore[arg-type]
+        elif phase == (ch.DropTable,):
+            group = list(reversed(_parents_first(group)))  # type: ignore[arg-type]
+        ordered.extend(group)
+    missing = [c for c in changes if c not in ordered]
+    return ordered + missing
+
+
+def _parents_first(tables: list[ch.AddTable] | list[ch.DropTable]) -> list[ch.Change]:
+    """Topological order by foreign keys among the given tables; cycles keep name order."""
+    by_key = {t.table.key: t for t in tables}
+    placed: list[ch.Change] = []
+    seen: set[tuple[str | None, str]] = set()
+    visiting: set[tuple[str | None, str]] = set()
+
+    def visit(key: tuple[str | None, str]) -> None:
+        if key in seen or key in visiting:
+            return
+        visiting.add(key)
+        for fk in by_key[key].table.foreign_keys:
+            parent = (fk.ref_schema, fk.ref_table)
+            if parent in by_key and parent != key:
+                visit(parent)
+        visiting.discard(key)
+        seen.add(key)
+        placed.append(by_key[key])
+
+    for key in sorted(by_key, key=lambda k: (k[0] or "", k[1])):
+        visit(key)
+    return placed
+
+
+def _cycle_breakers(changes: Sequence[ch.Change]) -> list[ch.Change]:
+    """Foreign keys between new (or dropped) tables that point forward in creation order.
+
+    They are left out of ``create_table`` and added once both tables exist; for dropped tables
+    they are dropped first, so neither ``DROP TABLE`` is refused.
+    """
+    extra: list[ch.Change] = []
+    for kind, make in ((ch.AddTable, ch.AddForeignKey), (ch.DropTable, ch.DropForeignKey)):
+        group = [c for c in changes if isinstance(c, kind)]
+        order = [c.table.key for c in _parents_first(group)]  # type: ignore[attr-defined]
+        position = {key: i for i, key in enumerate(order)}
+        for change in group:
+            table = change.table  # type: ignore[attr-defined]
+            for fk in table.foreign_keys:
+                parent = (fk.ref_schema, fk.ref_table)
+                if (
+                    parent in position
+                    and parent != table.key
+                    and position[parent] > position[table.key]
+                ):
+                    extra.append(make(table.key, fk))
+    return extra

@@ -1,0 +1,106 @@
+"""The target schema: the models as the database itself would spell them.
+
+The models are created in a scratch database of the live database's dialect in one transaction,
+then reflected back, so types, defaults and implicit names come out exactly as reflection of the
+live database does. The result is cached by a hash of the models' compiled DDL: an unchanged
+model costs one file read, not a scratch build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from distil.schema.model import Schema
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+CACHE_VERSION = "1"
+
+
+def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[str | None, ...]:
+    """The default schema plus every schema the models name or the config adds."""
+    named = sorted({t.schema for t in metadata.tables.values() if t.schema} | set(extra))
+    return (None, *named)
+
+
+def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> str:
+    """The DDL ``create_all`` would send, as one string (the cache key's source)."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def executor(sql: Any, *args: Any, **kw: Any) -> None:
+        statements.append(str(sql.compile(dialect=dialect)).strip())
+
+    engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
+    metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
+    return ";\n".join(statements)
+
+
+def target_schema(
+    metadata: sa.MetaData,
+    url: str,
+    *,
+    dev_url: str | None = None,
+    schemas: tuple[str | None, ...] = (None,),
+    cache_dir: Path | None = None,
+) -> Schema:
+    from distil.dialects.registry import offline_dialect
+
+    dialect = offline_dialect(url)
+    key = hashlib.sha256(
+        "\n".join(
+            [CACHE_VERSION, dialect.name, repr(schemas), models_ddl(metadata, dialect)]
+        ).encode()
+    ).hexdigest()[:24]
+    cache_file = cache_dir / f"target-{dialect.name}-{key}.json" if cache_dir else None
+    if cache_file is not None and cache_file.exists():
+        try:
+            return Schema.from_json(json.loads(cache_file.read_text()))
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged cache is rebuilt
+    schema = build_and_reflect(metadata, url, dev_url=dev_url, schemas=schemas)
+    if cache_file is not None:
+        _write_cache(cache_file, schema)
+    return schema
+
+
+def build_and_reflect(
+    metadata: sa.MetaData, url: str, *, dev_url: str | None, schemas: tuple[str | None, ...]
+) -> Schema:
+    from distil.dialects.scratch import scratch_engine
+    from distil.introspect.reflect import reflect_schema
+
+    with scratch_engine(url, dev_url=dev_url) as engine:
+        with engine.connect() as conn:
+            conn.begin()
+            create_schemas(conn, [s for s in schemas if s])
+            metadata.create_all(conn, checkfirst=False)
+            conn.commit()
+            return reflect_schema(conn, schemas)
+
+
+def create_schemas(conn: sa.Connection, names: list[str]) -> None:
+    from sqlalchemy.schema import CreateSchema
+
+    if not names or conn.dialect.name == "sqlite":
+        return
+    for name in names:
+        conn.execute(CreateSchema(name, if_not_exists=True))
+
+
+def _write_cache(path: Path, schema: Schema) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".target-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(schema.to_json(), handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # caching is an optimisation only

@@ -1,0 +1,325 @@
+"""Changes -> the Python body of ``upgrade()`` / ``downgrade()``.
+
+One statement per line, in the order the diff gives, each preceded by a comment when it is
+destructive or depends on the data already in the tables. Objects render from the side the change
+leads to: the models for an upgrade (so the file reads like the models), the reflected live
+database for a downgrade. Names the server gave (from the snapshot) are used where the models
+gave none, so every constraint an upgrade creates can be dropped again by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from distil.diff import changes as ch
+from distil.scripts.layout import layout
+from distil.scripts.render_values import (
+    Imports,
+    kwargs,
+    render_column,
+    render_server_default,
+    render_type,
+)
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.schema.model import Schema
+
+
+@dataclass
+class Side:
+    """One side of a comparison: its snapshot and the SQLAlchemy objects to render from."""
+
+    snapshot: Schema
+    metadata: sa.MetaData
+
+    def table(self, key: tuple[str | None, str]) -> sa.Table:
+        schema, name = key
+        return self.metadata.tables[f"{schema}.{name}" if schema else name]
+
+
+class Renderer:
+    def __init__(self, before: Side, after: Side, dialect: Any) -> None:
+        self.before = before
+        self.after = after
+        self.dialect = dialect
+        self.imports = Imports()
+
+    def render(self, changes: Sequence[ch.Change]) -> str:
+        deferred = {(c.table, c.foreign_key) for c in changes if isinstance(c, ch.AddForeignKey)}
+        lines: list[str] = []
+        for change in changes:
+            note = warning_for(change)
+            if note:
+                lines.append(f"# {note}")
+            lines.extend(self._render(change, deferred))
+        return layout("\n".join(lines)) if lines else "pass"
+
+    # -- dispatch -------------------------------------------------------------------------
+    def _render(self, change: ch.Change, deferred: set[Any]) -> list[str]:
+        method = getattr(self, f"_{type(change).__name__}")
+        result = method(change, deferred) if isinstance(change, ch.AddTable) else method(change)
+        return result if isinstance(result, list) else [result]
+
+    def _AddSchema(self, c: ch.AddSchema) -> str:
+        return f"op.execute(sa.schema.CreateSchema({c.name!r}))"
+
+    def _DropSchema(self, c: ch.DropSchema) -> str:
+        return f"op.execute(sa.schema.DropSchema({c.name!r}))"
+
+    def _AddEnum(self, c: ch.AddEnum) -> str:
+        values = ", ".join(self._sql_literal(v) for v in c.enum.values)
+        return f"op.execute({f'CREATE TYPE {self._type_name(c.enum)} AS ENUM ({values})'!r})"
+
+    def _DropEnum(self, c: ch.DropEnum) -> str:
+        return f"op.execute({f'DROP TYPE {self._type_name(c.enum)}'!r})"
+
+    def _AlterEnum(self, c: ch.AlterEnum) -> list[str]:
+        old, new = c.before.values, c.after.values
+        if new[: len(old)] == old:
+            name = self._type_name(c.after)
+            return [
+                f"op.execute({f'ALTER TYPE {name} ADD VALUE {self._sql_literal(v)}'!r})"
+                for v in new[len(old) :]
+            ]
+        return self._swap_enum(c)
+
+    def _swap_enum(self, c: ch.AlterEnum) -> list[str]:
+        """Values removed or reordered: create the new type, cast every column, drop the old."""
+        enum = c.after
+        name = self._type_name(enum)
+        old_name = self._type_name(type(enum)(enum.name + "_old", enum.schema, ()))
+        values = ", ".join(self._sql_literal(v) for v in enum.values)
+        lines = [
+            f"op.execute({f'ALTER TYPE {name} RENAME TO {_unqualified(old_name)}'!r})",
+            f"op.execute({f'CREATE TYPE {name} AS ENUM ({values})'!r})",
+        ]
+        for table in self.before.snapshot.tables:
+            for column in table.columns:
+                if column.type.strip('"').lower() == enum.name.lower():
+                    target = self.dialect.identifier_preparer.format_table(
+                        self.before.table(table.key)
+                    )
+                    col = self.dialect.identifier_preparer.quote(column.name)
+                    lines.append(
+                        f"op.execute({f'ALTER TABLE {target} ALTER COLUMN {col} TYPE {name} USING {col}::text::{name}'!r})"
+                    )
+        lines.append(f"op.execute({f'DROP TYPE {old_name}'!r})")
+        return lines
+
+    def _AddTable(self, c: ch.AddTable, deferred: set[Any]) -> list[str]:
+        table = self.after.table(c.table.key)
+        items = [repr(table.name)]
+        items += [render_column(col, self.dialect, self.imports) for col in table.columns]
+        snap = c.table
+        if snap.primary_key:
+            name = self._explicit_pk_name(table)
+            items.append(
+                f"sa.PrimaryKeyConstraint({', '.join(map(repr, snap.primary_key.columns))}{kwargs(name=name)})"
+            )
+        for fk in snap.foreign_keys:
+            if (snap.key, fk) in deferred:
+                continue
+            items.append(self._fk_constraint(fk, snap.schema))
+        for uq in snap.uniques:
+            items.append(
+                f"sa.UniqueConstraint({', '.join(map(repr, uq.columns))}{self._name_kw(uq.name)})"
+            )
+        for ck in snap.checks:
+            items.append(f"sa.CheckConstraint({ck.sqltext!r}{self._name_kw(ck.name)})")
+        if snap.schema:
+            items.append(f"schema={snap.schema!r}")
+        if snap.comment:
+            items.append(f"comment={snap.comment!r}")
+        body = "".join(f"    {item},\n" for item in items)
+        lines = [f"op.create_table(\n{body})"]
+        lines += [self._create_index(snap.key, ix) for ix in snap.indexes]
+        return lines
+
+    def _DropTable(self, c: ch.DropTable) -> str:
+        return f"op.drop_table({c.table.name!r}{kwargs(schema=c.table.schema)})"
+
+    def _AddColumn(self, c: ch.AddColumn) -> str:
+        column = self.after.table(c.table).c[c.column.name]
+        rendered = render_column(column, self.dialect, self.imports)
+        return f"op.add_column({c.table[1]!r}, {rendered}{kwargs(schema=c.table[0])})"
+
+    def _DropColumn(self, c: ch.DropColumn) -> str:
+        return f"op.drop_column({c.table[1]!r}, {c.column.name!r}{kwargs(schema=c.table[0])})"
+
+    def _AlterColumn(self, c: ch.AlterColumn) -> str:
+        new = self.after.table(c.table).c[c.after.name]
+        old = self.before.table(c.table).c[c.before.name]
+        args = [repr(c.table[1]), repr(c.after.name)]
+        if c.before.type != c.after.type:
+            args.append(f"type_={render_type(new.type, self.imports)}")
+        args.append(f"existing_type={render_type(old.type, self.imports)}")
+        if c.before.nullable != c.after.nullable:
+            args.append(f"nullable={c.after.nullable!r}")
+        args.append(f"existing_nullable={c.before.nullable!r}")
+        if c.before.default != c.after.default:
+            args.append(f"server_default={render_server_default(new.server_default, self.dialect)}")
+        if c.before.default is not None:
+            args.append(f"existing_server_default=sa.text({c.before.default!r})")
+        if c.before.comment != c.after.comment:
+            args.append(f"comment={c.after.comment!r}")
+        if c.before.comment:
+            args.append(f"existing_comment={c.before.comment!r}")
+        if c.before.autoincrement:
+            args.append("existing_autoincrement=True")
+        if c.table[0]:
+            args.append(f"schema={c.table[0]!r}")
+        return f"op.alter_column({', '.join(args)})"
+
+    def _AddIndex(self, c: ch.AddIndex) -> str:
+        return self._create_index(c.table, c.index)
+
+    def _DropIndex(self, c: ch.DropIndex) -> str:
+        return (
+            f"op.drop_index({c.index.name!r}, table_name={c.table[1]!r}{kwargs(schema=c.table[0])})"
+        )
+
+    def _AddUnique(self, c: ch.AddUnique) -> str:
+        name = c.unique.name or _deterministic("uq", c.table[1], c.unique.columns)
+        cols = ", ".join(map(repr, c.unique.columns))
+        return f"op.create_unique_constraint({name!r}, {c.table[1]!r}, [{cols}]{kwargs(schema=c.table[0])})"
+
+    def _DropUnique(self, c: ch.DropUnique) -> str:
+        return self._drop_constraint(c.table, c.unique.name, "unique")
+
+    def _AddForeignKey(self, c: ch.AddForeignKey) -> str:
+        fk = c.foreign_key
+        name = fk.name or _deterministic("fk", c.table[1], (*fk.columns, fk.ref_table))
+        local = ", ".join(map(repr, fk.columns))
+        remote = ", ".join(map(repr, fk.ref_columns))
+        extra = kwargs(
+            ondelete=fk.ondelete,
+            onupdate=fk.onupdate,
+            deferrable=fk.deferrable,
+            initially=fk.initially,
+            source_schema=c.table[0],
+            referent_schema=fk.ref_schema,
+        )
+        return f"op.create_foreign_key({name!r}, {c.table[1]!r}, {fk.ref_table!r}, [{local}], [{remote}]{extra})"
+
+    def _DropForeignKey(self, c: ch.DropForeignKey) -> str:
+        return self._drop_constraint(c.table, c.foreign_key.name, "foreignkey")
+
+    def _AddCheck(self, c: ch.AddCheck) -> str:
+        name = c.check.name or _deterministic("ck", c.table[1], (c.check.sqltext,))
+        return f"op.create_check_constraint({name!r}, {c.table[1]!r}, {c.check.sqltext!r}{kwargs(schema=c.table[0])})"
+
+    def _DropCheck(self, c: ch.DropCheck) -> str:
+        return self._drop_constraint(c.table, c.check.name, "check")
+
+    def _AlterPrimaryKey(self, c: ch.AlterPrimaryKey) -> list[str]:
+        lines = []
+        if c.before is not None:
+            lines.append(self._drop_constraint(c.table, c.before.name or "PRIMARY", "primary"))
+        if c.after is not None:
+            name = self._explicit_pk_name(self.after.table(c.table))
+            cols = ", ".join(map(repr, c.after.columns))
+            lines.append(
+                f"op.create_primary_key({name!r}, {c.table[1]!r}, [{cols}]{kwargs(schema=c.table[0])})"
+            )
+        return lines
+
+    def _AlterTableComment(self, c: ch.AlterTableComment) -> str:
+        if c.after is None:
+            return f"op.drop_table_comment({c.table[1]!r}{kwargs(existing_comment=c.before, schema=c.table[0])})"
+        return f"op.create_table_comment({c.table[1]!r}, {c.after!r}{kwargs(existing_comment=c.before, schema=c.table[0])})"
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _create_index(self, table: tuple[str | None, str], index: Any) -> str:
+        columns_known = {c.name for c in self.after.table(table).columns}
+        cols = ", ".join(
+            repr(col) if col in columns_known else f"sa.text({col!r})" for col in index.columns
+        )
+        extra = kwargs(unique=index.unique, schema=table[0])
+        if index.where:
+            extra += f", {self.dialect.name}_where=sa.text({index.where!r})"
+        if index.using:
+            extra += f", postgresql_using={index.using!r}"
+        return f"op.create_index({index.name!r}, {table[1]!r}, [{cols}]{extra})"
+
+    def _drop_constraint(self, table: tuple[str | None, str], name: str | None, kind: str) -> str:
+        if name is None:
+            return f"# unnamed {kind} constraint on {table[1]} cannot be dropped by name; name it in the models"
+        return (
+            f"op.drop_constraint({name!r}, {table[1]!r}, type_={kind!r}{kwargs(schema=table[0])})"
+        )
+
+    def _fk_constraint(self, fk: Any, schema: str | None) -> str:
+        prefix = f"{fk.ref_schema}." if fk.ref_schema else ""
+        remote = ", ".join(repr(f"{prefix}{fk.ref_table}.{c}") for c in fk.ref_columns)
+        local = ", ".join(map(repr, fk.columns))
+        extra = kwargs(
+            name=fk.name,
+            ondelete=fk.ondelete,
+            onupdate=fk.onupdate,
+            deferrable=fk.deferrable,
+            initially=fk.initially,
+        )
+        return f"sa.ForeignKeyConstraint([{local}], [{remote}]{extra})"
+
+    def _name_kw(self, name: str | None) -> str:
+        return kwargs(name=name)
+
+    def _explicit_pk_name(self, table: sa.Table) -> str | None:
+        name = table.primary_key.name
+        return name if isinstance(name, str) and name else None
+
+    def _type_name(self, enum: Any) -> str:
+        preparer = self.dialect.identifier_preparer
+        quoted = preparer.quote(enum.name)
+        return f"{preparer.quote_schema(enum.schema)}.{quoted}" if enum.schema else quoted
+
+    def _sql_literal(self, value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+
+def warning_for(change: ch.Change) -> str | None:
+    """The comment that flags a destructive or data-dependent change."""
+    if isinstance(change, ch.DropTable):
+        return f"Destructive: drops table {ch.show(change.table.key)} and every row in it."
+    if isinstance(change, ch.DropColumn):
+        return f"Destructive: drops column {ch.show(change.table)}.{change.column.name} and its values."
+    if isinstance(change, ch.AlterColumn):
+        notes = []
+        if change.narrowing:
+            notes.append(
+                f"type change {change.before.type} → {change.after.type}: values that do not fit "
+                f"the new type fail or are cut; check the data first"
+            )
+        if change.before.nullable and not change.after.nullable:
+            notes.append("NOT NULL: fails if existing rows hold NULL")
+        return "Data-dependent: " + "; ".join(notes) + "." if notes else None
+    if (
+        isinstance(change, ch.AddColumn)
+        and not change.column.nullable
+        and change.column.default is None
+    ):
+        return "Data-dependent: NOT NULL without a server default fails if the table has rows."
+    if isinstance(change, (ch.AddUnique, ch.AddCheck, ch.AddForeignKey, ch.AlterPrimaryKey)):
+        return "Data-dependent: fails if existing rows violate the new constraint."
+    if isinstance(change, ch.AddIndex) and change.index.unique:
+        return "Data-dependent: fails if existing rows hold duplicates."
+    if isinstance(change, ch.AlterEnum) and change.destructive:
+        return "Destructive: removes enum values; fails if rows still hold them."
+    if isinstance(change, ch.DropEnum):
+        return "Drops the enum type."
+    return None
+
+
+def _deterministic(prefix: str, table: str, parts: Sequence[str]) -> str:
+    simple = all(p.replace("_", "").isalnum() for p in parts)
+    tail = "_".join(parts) if simple else hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
+    return f"{prefix}_{table}_{tail}"[:63]
+
+
+def _unqualified(name: str) -> str:
+    return name.rsplit(".", 1)[-1]

@@ -1,0 +1,130 @@
+"""Python source for SQLAlchemy values: types, columns, defaults and constraints.
+
+Everything renders to code that reads as if written by hand (``sa.String(length=50)``,
+``postgresql.JSONB(astext_type=sa.Text())``) and records the imports it needs.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from typing import Any
+
+DIALECT_MODULES = ("postgresql", "mysql", "sqlite")
+
+
+class Imports:
+    """The import lines a rendered migration needs beyond ``op`` and ``sa``."""
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+
+    def dialect(self, name: str) -> str:
+        self.lines.add(f"from sqlalchemy.dialects import {name}")
+        return name
+
+
+def render_type(type_: Any, imports: Imports) -> str:
+    """``repr`` of the type with every class name qualified by its module alias."""
+    import sqlalchemy as sa
+    from sqlalchemy.types import TypeDecorator
+
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance if hasattr(type_, "impl_instance") else type_.impl
+    if isinstance(type_, sa.Enum) and type(type_) is sa.Enum:
+        args = ", ".join(repr(v) for v in type_.enums)
+        kw = []
+        if type_.name:
+            kw.append(f"name={type_.name!r}")
+        if not type_.native_enum:
+            kw.append("native_enum=False")
+        if type_.schema:
+            kw.append(f"schema={type_.schema!r}")
+        return f"sa.Enum({', '.join([args, *kw]) if args else ', '.join(kw)})"
+    text = repr(type_)
+    outer_module = type(type_).__module__
+    tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    out: list[str] = []
+    for index, token in enumerate(tokens):
+        follows_call = index + 1 < len(tokens) and tokens[index + 1].string == "("
+        if token.type == tokenize.NAME and follows_call:
+            out.append(_qualify(token.string, outer_module if index == 0 else None, imports))
+        else:
+            out.append(token.string)
+    return _join(tokens, out)
+
+
+def _qualify(name: str, module: str | None, imports: Imports) -> str:
+    import sqlalchemy as sa
+
+    if module is not None:
+        for dialect in DIALECT_MODULES:
+            if module.startswith(f"sqlalchemy.dialects.{dialect}"):
+                return f"{imports.dialect(dialect)}.{name}"
+    if hasattr(sa.types, name):
+        return f"sa.{name}"
+    return name
+
+
+def _join(tokens: list[tokenize.TokenInfo], parts: list[str]) -> str:
+    """Re-assemble tokens keeping the original spacing."""
+    result = []
+    last_end = (1, 0)
+    for token, text in zip(tokens, parts, strict=True):
+        if token.start[1] > last_end[1] and token.start[0] == last_end[0]:
+            result.append(" " * (token.start[1] - last_end[1]))
+        result.append(text)
+        last_end = token.end
+    return "".join(result).strip()
+
+
+def render_server_default(default: Any, dialect: Any) -> str | None:
+    """A ``server_default=`` value: a plain string stays a string, SQL becomes ``sa.text``."""
+    import sqlalchemy as sa
+
+    if default is None:
+        return None
+    if isinstance(default, sa.DefaultClause):
+        default = default.arg
+    if isinstance(default, str):
+        return repr(default)
+    if isinstance(default, sa.TextClause):
+        return f"sa.text({default.text!r})"
+    compiled = str(default.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return f"sa.text({compiled!r})"
+
+
+def render_column(column: Any, dialect: Any, imports: Imports) -> str:
+    """``sa.Column(...)`` without foreign keys, unique or index flags (rendered separately)."""
+    args = [repr(column.name), render_type(column.type, imports)]
+    if column.computed is not None:
+        persisted = column.computed.persisted
+        sqltext = str(
+            column.computed.sqltext.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        )
+        extra = f", persisted={persisted!r}" if persisted is not None else ""
+        args.append(f"sa.Computed({sqltext!r}{extra})")
+    if column.identity is not None:
+        identity = column.identity
+        kw = [f"always={identity.always!r}"] if identity.always else []
+        for attr in ("start", "increment"):
+            value = getattr(identity, attr, None)
+            if value is not None:
+                kw.append(f"{attr}={value!r}")
+        args.append(f"sa.Identity({', '.join(kw)})")
+    if column.autoincrement is not True and column.autoincrement != "auto" and column.primary_key:
+        args.append(f"autoincrement={column.autoincrement!r}")
+    elif column.autoincrement is True and not column.primary_key:
+        args.append("autoincrement=True")
+    default = render_server_default(column.server_default, dialect)
+    if default is not None:
+        args.append(f"server_default={default}")
+    args.append(f"nullable={bool(column.nullable)!r}")
+    if column.comment:
+        args.append(f"comment={column.comment!r}")
+    return f"sa.Column({', '.join(args)})"
+
+
+def kwargs(**values: Any) -> str:
+    """``, key=repr(value)`` for each value that is set."""
+    return "".join(f", {k}={v!r}" for k, v in values.items() if v is not None and v is not False)
