@@ -21,7 +21,9 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     [tool.distil.lint]                    # sub-tables are kept in Config.raw for other features
 
 The database URL used is the first of: the ``--url`` flag, the ``DISTIL_DATABASE_URL``
-environment variable, the file's ``url``. Write ``$${`` for a literal ``${``.
+environment variable, the file's ``url``. Write ``$${`` for a literal ``${``. An unset variable in
+the file's ``url`` is reported by ``Config.require_url``, not on loading, so commands that never
+connect (heads, history, show, revision, merge) work before the password variable is set.
 """
 
 from __future__ import annotations
@@ -80,11 +82,18 @@ class Config:
     version_table_schema: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    url_problem: str | None = None
 
     def require_url(self) -> str:
-        """The database URL, or a ``ConfigError`` listing the three ways to give one."""
+        """The database URL, or a ``ConfigError`` listing the three ways to give one.
+
+        A file ``url`` that names an unset environment variable is reported here, not when the
+        config is loaded, so commands that never touch the database work without it.
+        """
         if self.url:
             return self.url
+        if self.url_problem:
+            raise ConfigError(self.url_problem)
         if self.path is None:
             where = f"{DISTIL_TOML} or to [tool.distil] in {PYPROJECT_TOML}"
         elif self.path.name == PYPROJECT_TOML:
@@ -240,13 +249,19 @@ def _build_config(
     if models is not None:
         check_models_spec(models, origin=f"the models setting in {path}")
 
+    url_problem: str | None = None
+    file_url = settings.string("url")
     if flag_url:
         url: str | None = flag_url
     elif environ.get(URL_ENV_VAR):
         url = environ[URL_ENV_VAR]
+    elif file_url is not None:
+        try:
+            url = _expand(file_url, "url", path, environ)
+        except _UnsetVariable as unset:
+            url, url_problem = None, unset.message
     else:
-        file_url = settings.string("url")
-        url = _expand(file_url, "url", path, environ) if file_url is not None else None
+        url = None
     dev_setting = settings.string("dev_url")
     dev_url = _expand(dev_setting, "dev_url", path, environ) if dev_setting is not None else None
 
@@ -264,6 +279,7 @@ def _build_config(
         version_table_schema=settings.string("version_table_schema") or None,
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         raw=_freeze(table),
+        url_problem=url_problem,
     )
 
 
@@ -356,6 +372,10 @@ _REFERENCE = re.compile(r"\$\$\{|\$\{([^{}]*)\}|\$\{")
 _REFERENCE_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
 
 
+class _UnsetVariable(ConfigError):
+    """A ``${NAME}`` without default names an unset variable; ``url`` defers it to use time."""
+
+
 def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str:
     def substitute(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -375,7 +395,7 @@ def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str
         if default is not None:
             return current if current else default
         if current is None:
-            raise ConfigError(
+            raise _UnsetVariable(
                 f"In {path}, '{key}' refers to the environment variable {name}, which is not set. "
                 f"Set {name}, write ${{{name}:-default}} to give a fallback, or set "
                 f"{URL_ENV_VAR} / pass --url to override the file's url."

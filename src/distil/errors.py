@@ -7,6 +7,7 @@ Each message names the file, revision or object at fault and says how to fix it.
     ├── UsageError                   bad command-line input (unknown target, below base, ...)
     ├── ConfigError                  missing or broken configuration
     ├── ModelsImportError            the models reference cannot be imported
+    ├── ModelError                   the models cannot be built on the database
     ├── DatabaseUnavailable          unknown or unreachable database (password masked)
     ├── ScriptError                  a migration file cannot be read (syntax, missing names)
     ├── GraphError                   duplicate ids, missing parents, cycles, several heads
@@ -51,6 +52,10 @@ class ModelsImportError(DistilError):
     def __init__(self, message: str, user_traceback: str = "") -> None:
         super().__init__(message)
         self.user_traceback = user_traceback
+
+
+class ModelError(DistilError):
+    """The models import, but the database refuses to create them as written."""
 
 
 class DatabaseUnavailable(DistilError):

@@ -147,11 +147,14 @@ def test_password_in_url_flag_never_printed(tmp_path: Path) -> None:
     assert "s3cr3t-pw" not in outcome.out + outcome.err
 
 
-def test_autogenerate_is_refused_for_now(tmp_path: Path) -> None:
+def test_autogenerate_without_models_says_how_to_configure_them(tmp_path: Path) -> None:
+    (tmp_path / "distil.toml").write_text(f'url = "sqlite:///{tmp_path}/app.db"\n')
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
     outcome = distil_cli(tmp_path, "revision", "-m", "add users", "--autogenerate")
     assert outcome.code == 2, outcome
     assert_one_paragraph_error(outcome)
-    assert "autogenerate is not available yet" in outcome.err
+    assert "models =" in outcome.err
+    assert list((tmp_path / "migrations" / "versions").iterdir()) == []
 
 
 # ---------------------------------------------------------------- failures, in process

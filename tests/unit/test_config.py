@@ -272,7 +272,7 @@ def test_undefined_variable_names_variable_and_file(tmp_path: Path) -> None:
     config_file = write(tmp_path / "distil.toml", 'url = "${DATABASE_URL}"\n')
 
     with pytest.raises(ConfigError) as caught:
-        load_config(cwd=tmp_path, environ={})
+        load_config(cwd=tmp_path, environ={}).require_url()
 
     assert "DATABASE_URL" in str(caught.value)
     assert str(config_file.resolve()) in str(caught.value)

@@ -27,7 +27,7 @@ from distil.cli.output import (
     print_status,
     revision_block,
 )
-from distil.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DistilError, UsageError
+from distil.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DistilError
 
 if TYPE_CHECKING:
     from distil.config import Config
@@ -195,6 +195,12 @@ def init(invocation: Invocation, directory: str, models: str | None, init_url: s
 @click.option("--depends-on", multiple=True, metavar="REV", help="A revision this one needs.")
 @click.option("--splice", is_flag=True, help="Allow --head to name a revision that is not a head.")
 @click.option("--autogenerate", is_flag=True, help="Fill in operations by comparing the models.")
+@click.option(
+    "--allow-empty", is_flag=True, help="With --autogenerate: write a file even if in sync."
+)
+@click.option(
+    "--no-verify", is_flag=True, help="With --autogenerate: skip the proof on a scratch DB."
+)
 @verbose_option
 @pass_invocation
 def revision(
@@ -206,15 +212,25 @@ def revision(
     depends_on: tuple[str, ...],
     splice: bool,
     autogenerate: bool,
+    allow_empty: bool,
+    no_verify: bool,
 ) -> None:
-    """Create a new migration file."""
-    if autogenerate:
-        raise UsageError(
-            "autogenerate is not available yet in this version of distil: create an empty "
-            "migration with `distil revision -m MESSAGE` (without --autogenerate) and write its "
-            "operations by hand."
-        )
+    """Create a new migration file (empty, or from the models with --autogenerate)."""
     config = invocation.load_config()
+    if autogenerate:
+        from distil.commands.autogenerate import autogenerate as generate
+
+        result = generate(
+            config, message, rev_id=rev_id, allow_empty=allow_empty, verify=not no_verify
+        )
+        printer = invocation.printer()
+        print_plan(printer, result.comparison.summary)
+        if result.path is None:
+            printer.out("No changes detected")
+            return
+        proof = "proven on a scratch database" if result.verified else "not proven"
+        printer.out(f"created {display_path(result.path)} ({proof})")
+        return
     from distil.commands.revision import create_revision
 
     path = create_revision(
@@ -227,6 +243,33 @@ def revision(
         splice=splice,
     )
     invocation.printer().out(f"created {display_path(path)}")
+
+
+@cli.command()
+@verbose_option
+@pass_invocation
+def check(invocation: Invocation) -> int:
+    """Compare the models with the database; exit 1 (and show the plan) when they differ."""
+    config = invocation.load_config()
+    from distil.commands.autogenerate import compare_models
+
+    comparison = compare_models(config)
+    printer = invocation.printer()
+    if not comparison.changes:
+        printer.out("in sync: the database matches the models")
+        return EXIT_OK
+    print_plan(printer, comparison.summary)
+    printer.out(
+        f"{len(comparison.changes)} difference(s): run "
+        '`distil revision --autogenerate -m "..."` to write a migration'
+    )
+    return EXIT_FAILED
+
+
+def print_plan(printer: Printer, summary: Sequence[str]) -> None:
+    colours = {"+": "green", "-": "red", "~": "yellow"}
+    for line in summary:
+        printer.out(f"  {line}", fg=colours.get(line[:1]))
 
 
 @cli.command()

@@ -12,6 +12,9 @@ def compare_schemas(current: Schema, target: Schema) -> Iterator[ch.Change]:
     for name in target.schemas:
         if name not in current.schemas:
             yield ch.AddSchema(name)
+    for name in current.schemas:
+        if name not in target.schemas:
+            yield ch.DropSchema(name)
 
 
 def compare_enums(current: Schema, target: Schema) -> Iterator[ch.Change]:

@@ -77,11 +77,24 @@ def build_and_reflect(
     from distil.dialects.scratch import scratch_engine
     from distil.introspect.reflect import reflect_schema
 
+    import sqlalchemy as sa
+
+    from distil.errors import ModelError
+
     with scratch_engine(url, dev_url=dev_url) as engine:
         with engine.connect() as conn:
             conn.begin()
-            create_schemas(conn, [s for s in schemas if s])
-            metadata.create_all(conn, checkfirst=False)
+            try:
+                create_schemas(conn, [s for s in schemas if s])
+                metadata.create_all(conn, checkfirst=False)
+            except sa.exc.DBAPIError as error:
+                message = str(error.orig).strip().splitlines()[0]
+                statement = " ".join((error.statement or "").split())[:300]
+                raise ModelError(
+                    f"the models cannot be created on {conn.dialect.name}: {message} (while running "
+                    f"{statement}). Fix the model definition (for example a server_default the "
+                    f"database rejects) and try again."
+                ) from None
             conn.commit()
             return reflect_schema(conn, schemas)
 

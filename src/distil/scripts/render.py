@@ -52,8 +52,10 @@ class Renderer:
     def render(self, changes: Sequence[ch.Change]) -> str:
         deferred = {(c.table, c.foreign_key) for c in changes if isinstance(c, ch.AddForeignKey)}
         lines: list[str] = []
+        new_tables = {c.table.key for c in changes if isinstance(c, ch.AddTable)}
         for change in changes:
-            note = warning_for(change)
+            linking_new = isinstance(change, ch.AddForeignKey) and change.table in new_tables
+            note = None if linking_new else warning_for(change)
             if note:
                 lines.append(f"# {note}")
             lines.extend(self._render(change, deferred))
@@ -211,7 +213,22 @@ class Renderer:
 
     def _AddCheck(self, c: ch.AddCheck) -> str:
         name = c.check.name or _deterministic("ck", c.table[1], (c.check.sqltext,))
-        return f"op.create_check_constraint({name!r}, {c.table[1]!r}, {c.check.sqltext!r}{kwargs(schema=c.table[0])})"
+        text = self._own_check_text(c.table, c.check.name) or c.check.sqltext
+        return f"op.create_check_constraint({name!r}, {c.table[1]!r}, {text!r}{kwargs(schema=c.table[0])})"
+
+    def _own_check_text(self, table: tuple[str | None, str], name: str | None) -> str | None:
+        """The check's expression as the models spell it, when they name it."""
+        import sqlalchemy as sa
+
+        if name is None:
+            return None
+        for constraint in self.after.table(table).constraints:
+            if isinstance(constraint, sa.CheckConstraint) and constraint.name == name:
+                compiled = constraint.sqltext.compile(
+                    dialect=self.dialect, compile_kwargs={"literal_binds": True}
+                )
+                return str(compiled)
+        return None
 
     def _DropCheck(self, c: ch.DropCheck) -> str:
         return self._drop_constraint(c.table, c.check.name, "check")

@@ -96,6 +96,8 @@ def render_server_default(default: Any, dialect: Any) -> str | None:
 
 def render_column(column: Any, dialect: Any, imports: Imports) -> str:
     """``sa.Column(...)`` without foreign keys, unique or index flags (rendered separately)."""
+    import sqlalchemy as sa
+
     args = [repr(column.name), render_type(column.type, imports)]
     if column.computed is not None:
         persisted = column.computed.persisted
@@ -116,7 +118,9 @@ def render_column(column: Any, dialect: Any, imports: Imports) -> str:
         args.append(f"autoincrement={column.autoincrement!r}")
     elif column.autoincrement is True and not column.primary_key:
         args.append("autoincrement=True")
-    default = render_server_default(column.server_default, dialect)
+    default = None
+    if isinstance(column.server_default, sa.DefaultClause):
+        default = render_server_default(column.server_default, dialect)
     if default is not None:
         args.append(f"server_default={default}")
     args.append(f"nullable={bool(column.nullable)!r}")
