@@ -1,4 +1,4 @@
-"""A narrated walk through distil's core workflow on SQLite, in a fresh temporary directory.
+"""A narrated walk through distil's autogenerate workflow on SQLite, in a fresh temporary directory.
 
 Every ``distil`` command runs as a real subprocess (``python -m distil``) and its output is shown
 as a shell transcript. Each step checks its exit code and, where data is involved, the rows in the
@@ -20,32 +20,31 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-CREATE_USERS_UPGRADE = """\
-op.create_table(
-    "users",
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("email", sa.String(50), nullable=False),
-    sa.Column("name", sa.String(100)),
+MODELS_V1 = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(100))
+"""
+
+MODELS_V2 = MODELS_V1.replace(
+    "sa.String(50), unique=True)",
+    "sa.String(255), unique=True)",
+).replace(
+    "    name: Mapped[str | None] = mapped_column(sa.String(100))\n",
+    "    name: Mapped[str | None] = mapped_column(sa.String(100))\n"
+    "    age: Mapped[int | None] = mapped_column(sa.Integer, index=True)\n",
 )
-op.create_index("ix_users_email", "users", ["email"], unique=True)
-"""
-
-CREATE_USERS_DOWNGRADE = """\
-op.drop_index("ix_users_email", table_name="users")
-op.drop_table("users")
-"""
-
-ADD_AGE_UPGRADE = """\
-op.add_column("users", sa.Column("age", sa.Integer, nullable=True))
-op.alter_column("users", "email", type_=sa.String(255), existing_type=sa.String(50))
-op.create_index("ix_users_age", "users", ["age"])
-"""
-
-ADD_AGE_DOWNGRADE = """\
-op.drop_index("ix_users_age", table_name="users")
-op.alter_column("users", "email", type_=sa.String(50), existing_type=sa.String(255))
-op.drop_column("users", "age")
-"""
 
 BROKEN_UPGRADE = """\
 op.add_column("users", sa.Column("nickname", sa.String(40)))
@@ -132,6 +131,17 @@ class Demo:
         print(f"(wrote upgrade() and downgrade() into {path.relative_to(self.project)})")
         return path
 
+    def write(self, name: str, text: str) -> None:
+        (self.project / name).write_text(text, encoding="utf-8")
+        print(f"(wrote {name})")
+
+    def autogenerate(self, message: str) -> Path:
+        output = self.distil("revision", "--autogenerate", "-m", message)
+        match = re.search(r"created (\S+\.py)", output)
+        if match is None:
+            raise DemoFailed(f"`distil revision --autogenerate` wrote no file:\n{output}")
+        return self.project / match.group(1)
+
     def show_file(self, path: Path) -> None:
         print(f"$ cat {path.relative_to(self.project)}")
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -178,18 +188,20 @@ def run(demo: Demo) -> None:
     demo.step(
         "Set up a project",
         "`distil init` writes distil.toml (the whole configuration) and creates the versions "
-        "directory. There is no env.py to edit.",
+        "directory. There is no env.py to edit: the config names the models.",
     )
-    demo.distil("init", "--url", f"sqlite:///{demo.database}")
+    demo.write("models.py", MODELS_V1)
+    demo.distil("init", "--url", f"sqlite:///{demo.database}", "--models", "models:Base")
     print("$ cat distil.toml")
     print(textwrap.indent((demo.project / "distil.toml").read_text(encoding="utf-8"), "  "))
 
     demo.step(
-        "Write the first migration",
-        "`distil revision` creates an empty migration file; we fill in upgrade() and downgrade() "
-        "by hand (autogenerate from models comes in a later release).",
+        "Generate the first migration from the models",
+        "distil builds the models in a scratch database, compares them with demo.db, writes the "
+        "migration, and proves it on the scratch database before writing it.",
     )
-    first = demo.new_revision("create users", CREATE_USERS_UPGRADE, CREATE_USERS_DOWNGRADE)
+    first = demo.autogenerate("create users")
+    demo.show_file(first)
 
     demo.step("Apply it", "Each migration runs in its own transaction, under a migration lock.")
     demo.distil("upgrade", "head")
@@ -202,20 +214,30 @@ def run(demo: Demo) -> None:
     expect(len(rows) == len(USERS), f"expected {len(USERS)} rows, found {len(rows)}")
 
     demo.step(
-        "Write a second migration: add a column, widen another, index it",
-        "SQLite cannot change a column's type with ALTER TABLE, so distil rebuilds the table "
-        "transparently (create a copy, move the rows, swap, recreate indexes, check foreign "
-        "keys) inside the migration's transaction. No batch_alter_table block is needed.",
+        "Edit the models: a new column, a wider type, a new index",
+        "`distil check` (made for CI) sees the difference and exits 1.",
     )
-    second = demo.new_revision("add age, widen email", ADD_AGE_UPGRADE, ADD_AGE_DOWNGRADE)
+    demo.write("models.py", MODELS_V2)
+    demo.distil("check", expect=1)
+
+    demo.step(
+        "Generate the second migration",
+        "SQLite cannot change a column's type with ALTER TABLE, so the migration's alter_column "
+        "rebuilds the table transparently (copy, move the rows, swap, recreate indexes, check "
+        "foreign keys) inside the migration's transaction. No batch_alter_table block is needed.",
+    )
+    second = demo.autogenerate("add age, widen email")
     demo.show_file(second)
 
-    demo.step("Apply it; the rows survive the rebuild")
+    demo.step("Apply it; the rows survive the rebuild, and the models and database agree")
     demo.distil("upgrade", "head")
     rows = demo.show_query("SELECT id, email, name, age FROM users ORDER BY id")
     expect(len(rows) == len(USERS), f"the rebuild kept {len(rows)} of {len(USERS)} rows")
     demo.show_schema()
     expect("age" in demo.columns(), "the age column is missing after the upgrade")
+    demo.distil("check")
+    output = demo.distil("revision", "--autogenerate", "-m", "nothing")
+    expect("No changes detected" in output, "a second autogenerate found changes")
 
     demo.step("Where is the database, and what is the history?")
     demo.distil("current")
