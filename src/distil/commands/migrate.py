@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from distil.errors import UsageError
+from distil.errors import DistilError, MigrationFailed, UsageError
 from distil.runtime.events import Notice, Reporter, StepFinished, ignore_events
 from distil.runtime.plan import HEAD_WORDS, Step, plan_downgrade, plan_upgrade, stamp_target
 from distil.runtime.results import RunResult, StepResult
@@ -248,8 +248,19 @@ def _render_step(
         + impl.begin_sql
     )
     ctx.revision = header.revision
-    with op.activate(ctx):
-        (module.upgrade if step.direction == "up" else module.downgrade)()
+    try:
+        with op.activate(ctx):
+            (module.upgrade if step.direction == "up" else module.downgrade)()
+    except DistilError as error:
+        raise type(error)(f"rendering {header.path.name} for --sql: {error.message}") from error
+    except Exception as error:  # noqa: BLE001 - the user's own code: report it, don't crash
+        from distil.runtime.runner import user_frames
+
+        trace = user_frames(error, header.path)
+        raise MigrationFailed(
+            f"rendering {header.path.name} for --sql: its {'upgrade' if step.direction == 'up' else 'downgrade'}() "
+            f"raised {type(error).__name__}: {error}." + (f"\n{trace}" if trace else "")
+        ) from error
     if step.direction == "up":
         ctx.execute(version.insert_statement(header.revision, header.checksum, None))
     else:

@@ -40,7 +40,24 @@ class DialectImpl:
         return f"{self.preparer.quote_schema(schema)}.{quoted}" if schema else quoted
 
     def compile_type(self, type_: Any) -> str:
-        return type_.compile(dialect=self.sa_dialect)
+        return self.as_raw_sql(type_.compile(dialect=self.sa_dialect))
+
+    def as_raw_sql(self, compiled: str) -> str:
+        """Compiled SQL made fit to embed in a string handed to ``ctx.execute``.
+
+        Compilers for drivers with ``format``/``pyformat`` parameters write ``%`` as ``%%``; a
+        string given to ``ctx.execute`` becomes ``text()``, which doubles it again, so the
+        compiled fragment must carry single ``%`` signs or a literal ``50%`` would arrive as
+        ``50%%``.
+        """
+        return compiled.replace("%%", "%") if self.preparer._double_percents else compiled  # noqa: SLF001
+
+    def literal_sql(self, value: Any, type_: Any = None) -> str:
+        """``value`` as a SQL literal, fit to embed in a string handed to ``ctx.execute``."""
+        import sqlalchemy as sa
+
+        compiler = self.sa_dialect.statement_compiler(self.sa_dialect, None)
+        return self.as_raw_sql(compiler.render_literal_value(value, type_ or sa.String()))
 
     # -- connection lifecycle (overridden per database) -------------------------------------
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
@@ -101,7 +118,7 @@ class DialectImpl:
         from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, SetColumnComment
 
         table = stand_in_table(table_name, schema, column)
-        spec = CreateColumn(column).compile(dialect=self.sa_dialect)
+        spec = self.as_raw_sql(str(CreateColumn(column).compile(dialect=self.sa_dialect)))
         ctx.execute(f"ALTER TABLE {self.table_ref(table_name, schema)} ADD {spec}")
         if column.comment and self.supports_comments and not self.sa_dialect.inline_comments:
             ctx.execute(SetColumnComment(column))
@@ -167,7 +184,7 @@ class DialectImpl:
         rendered = ddl.get_column_default_string(column)
         if rendered is None:
             raise OperationError(f"cannot render server default {default!r}")
-        return rendered
+        return self.as_raw_sql(rendered)
 
     # -- constraints and indexes -----------------------------------------------------------
     def add_constraint(self, ctx: MigrationContext, constraint: sa.Constraint) -> None:

@@ -100,12 +100,7 @@ class MysqlImpl(DialectImpl):
         if current["autoincrement"]:
             spec.append("AUTO_INCREMENT")
         if comment:
-            spec.append(
-                "COMMENT "
-                + self.sa_dialect.statement_compiler(self.sa_dialect, None).render_literal_value(
-                    comment, _string_type()
-                )
-            )
+            spec.append("COMMENT " + self.literal_sql(comment))
         if op.new_column_name:
             ctx.execute(
                 f"ALTER TABLE {table} CHANGE {col} {self.quote(op.new_column_name)} {' '.join(spec)}"
@@ -220,9 +215,3 @@ class _Reflected(str):
 def _lock_name(conn: sa.Connection, key: str) -> str:
     database = conn.engine.url.database or ""
     return f"distil:{database}:{key}"[:64]
-
-
-def _string_type() -> Any:
-    import sqlalchemy as sa
-
-    return sa.String()

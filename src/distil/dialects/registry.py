@@ -57,7 +57,9 @@ def offline_dialect(url: str) -> sa.Dialect:
     """The SQLAlchemy dialect of ``url`` without connecting (for ``--sql``)."""
     parsed = parse_url(url)
     try:
-        return parsed.get_dialect()()
+        # named parameters: literal-rendered scripts then keep "%" as written (format and
+        # pyformat drivers would have it doubled for them)
+        return parsed.get_dialect()(paramstyle="named")  # type: ignore[call-arg]
     except Exception as error:  # noqa: BLE001 - any loader failure means the same to the user
         raise _unknown_dialect(parsed, error) from None
 

@@ -48,6 +48,9 @@ class SqliteImpl(DialectImpl):
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.isolation_level = None
+            # Table rebuilds drop the old copy of a table; with enforcement on, that would
+            # cascade into other tables. Integrity is checked with foreign_key_check instead.
+            dbapi_connection.execute("PRAGMA foreign_keys = OFF")
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -164,7 +167,7 @@ class SqliteImpl(DialectImpl):
             if op.nullable is not UNCHANGED:
                 col.nullable = bool(op.nullable)
             if op.server_default is not UNCHANGED:
-                col.default = op.server_default if op.server_default is not False else None
+                col.default = _default_clause(op.server_default)
             if op.new_column_name:
                 shape.rename_column(op.column_name, op.new_column_name)
 
@@ -202,9 +205,14 @@ class SqliteImpl(DialectImpl):
         """DROP COLUMN works only from 3.35 on, and only for a column nothing else involves."""
         if SQLITE_VERSION < (3, 35, 0):
             return True
-        from distil.dialects.sqlite_rebuild import _mentions, reflect_shape
+        from distil.dialects.sqlite_rebuild import _master_named_sql, _mentions, reflect_shape
 
         shape = reflect_shape(ctx, table, schema)
+        conn = ctx.require_connection("Dropping an SQLite column")
+        if any(
+            _mentions(sql, column) for _, sql in _master_named_sql(conn, "index", table, schema)
+        ):
+            return True  # also catches expression indexes, which reflection skips
         if column in shape.pk_columns:
             return True
         if any(column in i["column_names"] or i.get("dialect_options") for i in shape.indexes):
@@ -240,6 +248,16 @@ def needs_rebuild_to_add(column: sa.Column[Any]) -> bool:
         if not _is_constant(text):
             return True
     return False
+
+
+def _default_clause(value: Any) -> Any:
+    """A migration's ``server_default`` for the rebuilt shape, where a bare string would be
+    taken as SQL (that is how reflection spells defaults): a string here is a literal value."""
+    import sqlalchemy as sa
+
+    if value is None or value is False:
+        return None
+    return value if isinstance(value, sa.schema.FetchedValue) else sa.DefaultClause(value)
 
 
 def _is_constant(text: str) -> bool:

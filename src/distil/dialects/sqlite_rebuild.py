@@ -14,6 +14,7 @@ the shape, and ``rebuild`` turns old shape + new shape into SQL.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,13 @@ class TableShape:
 
 
 def reflect_shape(ctx: MigrationContext, name: str, schema: str | None) -> TableShape:
+    with warnings.catch_warnings():
+        # expression indexes are carried over from their own SQL (see ``rebuild``)
+        warnings.filterwarnings("ignore", message="Skipped unsupported reflection")
+        return _reflect_shape(ctx, name, schema)
+
+
+def _reflect_shape(ctx: MigrationContext, name: str, schema: str | None) -> TableShape:
     inspector = ctx.inspector()
     if not inspector.has_table(name, schema=schema):
         raise OperationError(f"table {name!r} does not exist, so it cannot be altered.")
@@ -132,9 +140,9 @@ def reflect_shape(ctx: MigrationContext, name: str, schema: str | None) -> Table
         columns=columns,
         pk_name=pk.get("name"),
         pk_columns=list(pk.get("constrained_columns") or []),
-        foreign_keys=[dict(fk) for fk in inspector.get_foreign_keys(name, schema=schema)],
-        uniques=[dict(u) for u in inspector.get_unique_constraints(name, schema=schema)],
-        checks=[dict(c) for c in inspector.get_check_constraints(name, schema=schema)],
+        foreign_keys=_unquoted(inspector.get_foreign_keys(name, schema=schema)),
+        uniques=_unquoted(inspector.get_unique_constraints(name, schema=schema)),
+        checks=_unquoted(inspector.get_check_constraints(name, schema=schema)),
         indexes=[
             dict(i)
             for i in inspector.get_indexes(name, schema=schema)
@@ -142,6 +150,17 @@ def reflect_shape(ctx: MigrationContext, name: str, schema: str | None) -> Table
         ],
         sqlite_autoincrement="AUTOINCREMENT" in create_sql.upper(),
     )
+
+
+def _unquoted(reflected: Any) -> list[dict[str, Any]]:
+    """Reflected constraints with their names as written: SQLAlchemy reads a constraint name
+    from the CREATE TABLE text and leaves a quoted name's doubled quotes (``""``) doubled, which
+    each rebuild would double again."""
+    found = [dict(item) for item in reflected]
+    for item in found:
+        if isinstance(item.get("name"), str):
+            item["name"] = item["name"].replace('""', '"')
+    return found
 
 
 def rebuild(
@@ -152,12 +171,28 @@ def rebuild(
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     conn = ctx.require_connection("Rebuilding an SQLite table")
+    if conn.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise OperationError(
+            f"rebuilding table {name!r} needs foreign-key enforcement off (dropping the old copy "
+            f"would otherwise cascade into other tables). distil's own connections have it off; "
+            f"if you pass your own engine, do not turn PRAGMA foreign_keys on for it."
+        )
     old = reflect_shape(ctx, name, schema)
     new = copy.deepcopy(old)
     new.extra_constraints = []
     edit(new)
 
     triggers = _master_sql_all(conn, "trigger", name, schema)
+    reflected_indexes = {i["name"] for i in old.indexes}
+    dropped = {c.name for c in old.columns} - {c.source for c in new.columns if c.source}
+    # Expression indexes are not reflected by SQLAlchemy: keep their own SQL, unless they
+    # involve a dropped column (then they go, as PostgreSQL drops them with the column).
+    expression_indexes = [
+        sql
+        for index_name, sql in _master_named_sql(conn, "index", name, schema)
+        if index_name not in reflected_indexes
+        and not any(_mentions(sql, column) for column in dropped)
+    ]
     old_seq = _sequence_value(conn, name) if old.sqlite_autoincrement else None
 
     temp_name = TEMP_PREFIX + name
@@ -184,7 +219,7 @@ def rebuild(
     final = _build_table(new, name)
     for index in sorted(final.indexes, key=lambda i: i.name or ""):
         ctx.execute(CreateIndex(index))
-    for sql in triggers:
+    for sql in [*expression_indexes, *triggers]:
         ctx.execute(sa.text(sql))
     if old_seq is not None:
         ctx.execute(
@@ -339,3 +374,20 @@ def _sequence_value(conn: sa.Connection, name: str) -> int | None:
     except sa.exc.OperationalError:
         return None
     return int(row[0]) if row else None
+
+
+def _master_named_sql(
+    conn: sa.Connection, kind: str, table: str, schema: str | None
+) -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    preparer = conn.dialect.identifier_preparer
+    master = f"{preparer.quote_schema(schema)}.sqlite_master" if schema else "sqlite_master"
+    rows = conn.execute(
+        sa.text(
+            f"SELECT name, sql FROM {master} WHERE type = :kind AND tbl_name = :table "
+            f"AND sql IS NOT NULL"
+        ),
+        {"kind": kind, "table": table},
+    )
+    return [(r[0], r[1]) for r in rows]

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Execute(Operation):
-    """A SQL string (run as ``text()``, as Alembic does) or any executable Core construct."""
+    """A SQL string, run as written, or any executable Core construct (``text()`` included).
+
+    A plain string is SQL, not a template: ``'12:30'``, ``'{"a":1}'`` or ``'50%'`` arrive as
+    written (``text()`` would take ``:1`` for a bound parameter). Use ``sa.text(...)`` with
+    ``.bindparams()`` for parameters.
+    """
 
     sql: Any
     execution_options: Mapping[str, Any] | None = None
@@ -24,7 +29,7 @@ class Execute(Operation):
     def apply(self, ctx: MigrationContext) -> None:
         import sqlalchemy as sa
 
-        statement = sa.text(self.sql) if isinstance(self.sql, str) else self.sql
+        statement = sa.text(_escape_colons(self.sql)) if isinstance(self.sql, str) else self.sql
         if self.execution_options:
             statement = statement.execution_options(**self.execution_options)
         ctx.execute(statement)
@@ -32,6 +37,13 @@ class Execute(Operation):
     def describe(self) -> str:
         text = str(self.sql).strip().splitlines()[0] if str(self.sql).strip() else ""
         return f"execute {text[:60]}"
+
+
+def _escape_colons(sql: str) -> str:
+    """Escape every ``:name`` that ``text()`` would read as a bound parameter."""
+    import re
+
+    return re.sub(r"(?<![:\w\\]):(?=(\w+))\1(?!:)", lambda m: "\\" + m.group(0), sql)
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,10 @@ class BulkInsert(Operation):
     def apply(self, ctx: MigrationContext) -> None:
         if not self.rows:
             return
-        if ctx.offline or not self.multiinsert:
+        if ctx.offline:
+            for row in self.rows:
+                ctx.execute(self.table.insert().values(_typed_literals(self.table, row)))
+        elif not self.multiinsert:
             for row in self.rows:
                 ctx.execute(self.table.insert().values(**row))
         else:
@@ -51,3 +66,16 @@ class BulkInsert(Operation):
 
     def describe(self) -> str:
         return f"insert {len(self.rows)} rows into {self.table.name}"
+
+
+def _typed_literals(table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Values a ``--sql`` script can print: untyped columns (``sa.column("id")``) take the
+    type of their Python value, as ``sa.literal`` infers it."""
+    import sqlalchemy as sa
+
+    typed: dict[str, Any] = {}
+    for key, value in row.items():
+        column_type = table.c[key].type if key in table.c else sa.types.NULLTYPE
+        untyped = isinstance(column_type, sa.types.NullType)
+        typed[key] = sa.literal(value) if untyped else value
+    return typed

@@ -165,30 +165,68 @@ class Runner:
         )
         if not self.impl.supports_transactional_ddl:
             done = ran[:-1] if isinstance(error, sa.exc.DBAPIError) else ran
-            if done:
-                listed = " | ".join(s.replace("\n", " ")[:200] for s in done)
+            kept, undone = split_at_last_implicit_commit(done)
+            if kept:
+                listed = " | ".join(" ".join(s.split())[:200] for s in kept)
                 state = (
-                    f"this database commits each DDL statement at once, so {len(done)} statement(s) "
-                    f"of this migration had already run and were not undone: {listed}. The version "
-                    f"table was not updated; undo those statements by hand (or make the migration "
-                    f"skip them) before running it again."
+                    f"this database commits each DDL statement at once, so {len(kept)} statement(s) "
+                    f"of this migration had already run and were not undone: {listed}."
+                )
+                if undone:
+                    state += (
+                        f" The {len(undone)} statement(s) after the last DDL statement were rolled "
+                        f"back."
+                    )
+                state += (
+                    " The version table was not updated; undo those statements by hand (or make "
+                    "the migration skip them) before running it again."
                 )
             else:
-                state = "no statement of this migration had run; the database is unchanged."
+                state = "no statement of this migration was kept; the database is unchanged."
+        state = state[:1].upper() + state[1:]
         if isinstance(error, sa.exc.DBAPIError):
-            message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            statement = (error.statement or "").strip().replace("\n", " ")
+            message = _database_message(error)
+            statement = " ".join((error.statement or "").split())
             text = f"{where} failed: {message}. Statement: {statement[:500]}. {state}"
-            return MigrationFailed(mask_secrets(text, str(self.conn.engine.url)))
+            return MigrationFailed(
+                mask_secrets(text, self.conn.engine.url.render_as_string(hide_password=False))
+            )
         if isinstance(error, DistilError):
             text = f"{where} failed: {error.message} {state}"
             return (
                 type(error)(text) if type(error) is not MigrationFailed else MigrationFailed(text)
             )
-        trace = _user_frames(error, header.path)
+        trace = user_frames(error, header.path)
         text = f"{where} raised {type(error).__name__}: {error}. {state}"
         failure = MigrationFailed(text + (f"\n{trace}" if trace else ""))
         return failure
+
+
+# Statements that end the open transaction by themselves on databases without transactional DDL
+# (MySQL/MariaDB "Statements That Cause an Implicit Commit"): everything up to the last of them
+# is kept even when the migration fails; what follows it is rolled back with the transaction.
+_IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
+
+
+def split_at_last_implicit_commit(statements: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(kept, rolled back): the statements up to the last implicitly committing one, and after."""
+    last = -1
+    for index, sql in enumerate(statements):
+        if sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES):
+            last = index
+    return list(statements[: last + 1]), list(statements[last + 1 :])
+
+
+def _database_message(error: Any) -> str:
+    """The database's own message: ``(1064, "You have...")`` becomes ``You have... (error 1064)``."""
+    original = error.orig
+    if original is None:
+        return str(error)
+    args: tuple[Any, ...] = tuple(getattr(original, "args", ()))
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return f"{args[1].strip()} (error {args[0]})"
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__
 
 
 def _rollback(conn: sa.Connection) -> None:
@@ -198,7 +236,7 @@ def _rollback(conn: sa.Connection) -> None:
         pass
 
 
-def _user_frames(error: BaseException, path: Any) -> str:
+def user_frames(error: BaseException, path: Any) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     mine = [f for f in frames if f.filename == str(path)]
     if not mine:

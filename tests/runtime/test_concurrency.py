@@ -1,0 +1,134 @@
+"""One migrator at a time: eight real processes upgrade together, and each migration runs once."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from tests.helpers import Project
+from tests.runtime.histories import applied, run_log, write_linear_history
+
+PROCESSES = 8
+MIGRATIONS = 10
+LOCK_KEY = ".distil_version"  # "<version table schema>.<version table name>"
+
+
+def test_eight_processes_apply_every_migration_exactly_once(project: Project) -> None:
+    ids = write_linear_history(project, MIGRATIONS)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distil", "upgrade", "head", "--lock-timeout", "60"],
+            cwd=project.root,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
+    ]
+    outcomes = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        outcomes.append((process.returncode, out, err))
+    assert [code for code, _, _ in outcomes] == [0] * PROCESSES, outcomes
+    assert run_log(project) == ids
+    assert applied(project) == ids
+    appliers = [err for _, _, err in outcomes if "rev01aa" in err]
+    assert len(appliers) >= 1
+    assert sum(err.count("↑") + err.count("^ ") for _, _, err in outcomes) == MIGRATIONS
+
+
+@contextmanager
+def lock_held_elsewhere(project: Project, dialect: str) -> Iterator[None]:
+    """Hold the migration lock the way another distil process would."""
+    if dialect == "sqlite":
+        path = make_url(project.url).database
+        assert path
+        sa.create_engine(project.url).dispose()
+        with open(path, "ab") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield
+        return
+    engine = sa.create_engine(project.url)
+    try:
+        with engine.connect() as connection:
+            if dialect == "postgresql":
+                key = zlib.crc32(f"distil:{LOCK_KEY}".encode())
+                connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            else:
+                name = f"distil:{make_url(project.url).database}:{LOCK_KEY}"[:64]
+                got = connection.execute(sa.text("SELECT GET_LOCK(:n, 5)"), {"n": name}).scalar()
+                assert got == 1
+            connection.commit()
+            yield
+    finally:
+        engine.dispose()
+
+
+def test_lock_held_by_another_process_times_out(project: Project, dialect: str) -> None:
+    ids = write_linear_history(project, 2)
+    with lock_held_elsewhere(project, dialect):
+        started = time.monotonic()
+        result = project.cli("upgrade", "head", "--lock-timeout", "1")
+        waited = time.monotonic() - started
+        assert result.code == 1, result
+        assert "migration lock" in result.err or "migrating" in result.err
+        assert "--lock-timeout" in result.err
+        assert waited >= 1.0
+        down = project.cli("downgrade", "base", "--lock-timeout", "1")
+        assert down.code == 1, down
+    assert applied(project) == []
+    result = project.cli("upgrade", "head", "--lock-timeout", "1")
+    assert result.code == 0, result
+    assert applied(project) == ids
+
+
+def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> None:
+    """A real distil process inside a slow migration holds the lock against another one."""
+    marker = project.root / "inside-migration"
+    project.write_migration(
+        "slow01",
+        None,
+        f"""
+        import pathlib, time
+        op.create_table("slow", sa.Column("id", sa.Integer, primary_key=True))
+        pathlib.Path({str(marker)!r}).write_text("in")
+        time.sleep(2.5)
+        """,
+        'op.drop_table("slow")',
+        message="slow",
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "distil", "upgrade", "head"],
+        cwd=project.root,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists():
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first upgrade never reached its migration"
+            time.sleep(0.05)
+        second = project.cli("upgrade", "head", "--lock-timeout", "1")
+        assert second.code == 1, second
+        assert "--lock-timeout" in second.err
+    finally:
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, (out, err)
+    assert applied(project) == ["slow01"]

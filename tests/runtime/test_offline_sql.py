@@ -1,0 +1,161 @@
+"""``--sql`` renders the script without connecting, and the script does what an online run does.
+
+Each script is fed to the real server by its own client (psql, mariadb, Python's sqlite3) and the
+resulting schema is compared, by reflection, with a database migrated online.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.helpers import Project
+from tests.runtime.histories import reflect_schema, write_linear_history
+
+CHILD_UPGRADE = """
+op.create_table(
+    "child",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("t1", sa.Integer, sa.ForeignKey("t01.id"), nullable=False),
+    sa.Column("label", sa.String(20)),
+)
+op.create_index("ix_child_label", "child", ["label"])
+op.add_column("t02", sa.Column("extra", sa.String(10), nullable=True))
+"""
+CHILD_DOWNGRADE = """
+op.drop_column("t02", "extra")
+op.drop_index("ix_child_label", table_name="child")
+op.drop_table("child")
+"""
+
+
+def offline_url(dialect: str, tmp_path: Path) -> str:
+    """A URL no server answers (closed port), or an SQLite file that does not exist."""
+    return {
+        "sqlite": f"sqlite:///{tmp_path / 'absent' / 'never.db'}",
+        "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/no_such_database",
+        "mariadb": "mysql+pymysql://root@127.0.0.1:1/no_such_database",
+    }[dialect]
+
+
+def apply_script(dialect: str, url: str, script: str) -> None:
+    """Run ``script`` on the database behind ``url`` with the database's own client."""
+    parsed = make_url(url)
+    if dialect == "sqlite":
+        connection = sqlite3.connect(str(parsed.database), isolation_level=None)
+        try:
+            connection.executescript(script)
+        finally:
+            connection.close()
+        return
+    if dialect == "postgresql":
+        command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(parsed.host)]
+        command += ["-p", str(parsed.port or 5432), "-U", str(parsed.username)]
+        command += ["-d", str(parsed.database)]
+    else:
+        command = ["mariadb", "-h", str(parsed.host), "-P", str(parsed.port or 3306)]
+        command += ["-u", str(parsed.username), str(parsed.database)]
+    completed = subprocess.run(
+        command, input=script, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0, completed.stderr + "\n" + script
+
+
+def write_history(project: Project) -> None:
+    write_linear_history(project, 2)
+    project.write_migration("idx003", "rev02aa", CHILD_UPGRADE, CHILD_DOWNGRADE, message="child")
+
+
+def sql_of(project: Project, dialect: str, tmp_path: Path, *args: str) -> str:
+    url = offline_url(dialect, tmp_path)
+    result = project.cli("--url", url, *args, "--sql")
+    assert result.code == 0, result
+    assert not (tmp_path / "absent").exists()
+    return result.out
+
+
+def test_upgrade_and_downgrade_scripts_match_online_runs(
+    project: Project, dialect: str, tmp_path: Path, make_db_url: Callable[[], str]
+) -> None:
+    write_history(project)
+    upgrade_script = sql_of(project, dialect, tmp_path, "upgrade", "head")
+    assert upgrade_script.startswith("-- distil upgrade base:head")
+    assert "CREATE INDEX ix_child_label" in upgrade_script
+    assert project.table_names() == []  # the configured database was not touched either
+
+    online = Project.create(tmp_path / "online", make_db_url())
+    write_history(online)
+    assert online.cli("upgrade", "head").code == 0
+
+    apply_script(dialect, project.url, upgrade_script)
+    expected = reflect_schema(online.url)
+    assert expected["distil_version"]["revisions"] == ["idx003", "rev01aa", "rev02aa"]
+    assert expected["child"]["fks"] == [(("t1",), "t01", ("id",))]
+    assert reflect_schema(project.url) == expected
+    assert project.rows("SELECT revision FROM runs ORDER BY revision") == [
+        ("rev01aa",),
+        ("rev02aa",),
+    ]
+    current = project.cli("current")
+    assert "idx003 (head)" in current.out and "up to date" in current.out
+    assert "changed since applied" not in current.out
+
+    downgrade_script = sql_of(project, dialect, tmp_path, "downgrade", "head:base")
+    assert downgrade_script.startswith("-- distil downgrade head:base")
+    assert "CREATE TABLE IF NOT EXISTS distil_version" not in downgrade_script
+    apply_script(dialect, project.url, downgrade_script)
+    assert online.cli("downgrade", "base").code == 0
+    after = reflect_schema(online.url)
+    assert list(after) == ["distil_version"] and after["distil_version"]["revisions"] == []
+    assert reflect_schema(project.url) == after
+
+
+def test_ranges_render_only_their_part(
+    project: Project, dialect: str, tmp_path: Path, make_db_url: Callable[[], str]
+) -> None:
+    write_history(project)
+    assert project.cli("upgrade", "rev01aa").code == 0
+    script = sql_of(project, dialect, tmp_path, "upgrade", "rev01aa:head")
+    assert "rev01aa: create t01" not in script
+    assert "-- up rev02aa" in script and "-- up idx003" in script
+    assert "CREATE TABLE IF NOT EXISTS distil_version" not in script
+    apply_script(dialect, project.url, script)
+
+    online = Project.create(tmp_path / "online", make_db_url())
+    write_history(online)
+    assert online.cli("upgrade", "head").code == 0
+    assert reflect_schema(project.url) == reflect_schema(online.url)
+
+    middle = sql_of(project, dialect, tmp_path, "downgrade", "idx003:rev01aa")
+    assert "-- down idx003" in middle and "-- down rev02aa" in middle
+    assert "-- down rev01aa" not in middle
+    apply_script(dialect, project.url, middle)
+    assert online.cli("downgrade", "rev01aa").code == 0
+    assert reflect_schema(project.url) == reflect_schema(online.url)
+
+
+def test_stamp_sql_never_connects(project: Project, dialect: str, tmp_path: Path) -> None:
+    write_history(project)
+    script = sql_of(project, dialect, tmp_path, "stamp", "rev02aa")
+    assert "'rev01aa'" in script and "'rev02aa'" in script and "'idx003'" not in script
+    apply_script(dialect, project.url, script)
+    assert sorted(r[0] for r in project.rows("SELECT revision FROM distil_version")) == [
+        "rev01aa",
+        "rev02aa",
+    ]
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_online_run_on_the_closed_port_fails_cleanly(
+    project: Project, dialect: str, tmp_path: Path
+) -> None:
+    """The control: the same URL online is refused, so the --sql runs above never connected."""
+    write_history(project)
+    result = project.cli("--url", offline_url(dialect, tmp_path), "upgrade", "head")
+    assert result.code == 2, result
+    assert "cannot connect" in result.err
