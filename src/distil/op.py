@@ -48,8 +48,17 @@ def _context() -> MigrationContext:
 
 
 def invoke(operation: Operation) -> None:
-    """Run one operation against the active context."""
-    operation.apply(_context())
+    """Run one operation against the active context, or hand it to the context's recorder.
+
+    A context with a ``recorder`` (used by ``distil lint``) collects operations instead of
+    running them, so a migration can be analysed without touching any database.
+    """
+    ctx = _context()
+    recorder = getattr(ctx, "recorder", None)
+    if recorder is not None:
+        recorder(operation)
+        return
+    operation.apply(ctx)
 
 
 # -- tables -------------------------------------------------------------------------------------
