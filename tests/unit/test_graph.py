@@ -238,3 +238,17 @@ def test_graph_is_read_only(branched: RevisionGraph) -> None:
         branched.revisions["x"] = rev("x")  # type: ignore[index]
     with pytest.raises(AttributeError):
         branched.extra = 1  # type: ignore[attr-defined]
+
+
+def test_heads_among_an_applied_set(branched: RevisionGraph) -> None:
+    assert branched.heads_among(["a0", "a1", "b1"]) == ("b1",)
+    assert branched.heads_among(["a0", "a1", "a2", "b1"]) == ("a2", "b1")
+    assert branched.heads_among(["a0", "a1", "a2", "b1", "m", "c1"]) == ("c1", "m")
+    assert branched.heads_among([]) == ()
+    assert branched.heads_among(["a0", "unknown"]) == ("a0",)
+
+
+def test_heads_among_is_linear_on_a_long_chain() -> None:
+    chain = [rev("r0")] + [rev(f"r{i}", f"r{i - 1}") for i in range(1, 3000)]
+    graph = RevisionGraph(chain)
+    assert graph.heads_among(f"r{i}" for i in range(3000)) == ("r2999",)

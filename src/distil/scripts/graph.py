@@ -123,6 +123,17 @@ class RevisionGraph:
         """Revisions without children, in topological order."""
         return tuple(revision for revision in self._order if not self._children[revision])
 
+    def heads_among(self, revisions: Iterable[str]) -> tuple[str, ...]:
+        """The revisions of ``revisions`` none of whose children is among them (linear time).
+
+        For an applied set, which contains every ancestor of what it contains, these are the
+        applied heads.
+        """
+        chosen = {r for r in revisions if r in self._revisions}
+        return self._sorted(
+            r for r in chosen if not any(child in chosen for child in self._children[r])
+        )
+
     def bases(self) -> tuple[str, ...]:
         """Revisions without a ``down_revision``, in topological order."""
         return tuple(revision for revision in self._order if not self._parents[revision])

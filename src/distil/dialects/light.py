@@ -1,0 +1,137 @@
+"""Read the version table with the bare driver, without importing SQLAlchemy.
+
+``distil current`` is asked often (deploy scripts, prompts) and importing SQLAlchemy costs more
+than everything else the command does. For the URL forms whose SQLAlchemy driver is known
+(``sqlite``, ``postgresql``/``postgresql+psycopg``, ``mysql+pymysql``/``mariadb+pymysql``) and
+that carry no driver options, this module connects with that driver directly and runs one
+SELECT. Any other URL returns ``None`` and the caller takes the SQLAlchemy path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+Row = tuple[str, str | None, datetime | None, int | None]
+COLUMNS = "revision, checksum, applied_at, duration_ms"
+
+
+def read_version_rows(url: str, table: str, schema: str | None) -> list[Row] | None:
+    """The version table's rows, ``[]`` when it does not exist, ``None`` when not handled here."""
+    reader = _reader_for(url)
+    if reader is None:
+        return None
+    return reader(url, table, schema)
+
+
+def _reader_for(url: str) -> Callable[[str, str, str | None], list[Row]] | None:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    parts = urlsplit(url)
+    if scheme == "sqlite":
+        return None if parts.query else _sqlite
+    if parts.query and scheme != "sqlite":
+        allowed = {"charset"} if "pymysql" in scheme else set()
+        keys = {item.split("=", 1)[0] for item in parts.query.split("&") if item}
+        if keys - allowed:
+            return None
+    if scheme in ("postgresql", "postgresql+psycopg"):
+        return _postgresql
+    if scheme in ("mysql+pymysql", "mariadb+pymysql"):
+        return _mysql
+    return None
+
+
+def _sqlite(url: str, table: str, schema: str | None) -> list[Row]:
+    import sqlite3
+
+    path = url.split("://", 1)[1]
+    if path in ("", "/", "/:memory:") or schema:
+        return []
+    path = path[1:]  # sqlite:///relative or sqlite:////absolute
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.OperationalError:
+        return []
+    try:
+        exists = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if not exists:
+            return []
+        rows = connection.execute(
+            f'SELECT {COLUMNS} FROM "{_plain(table)}" ORDER BY applied_at, revision'
+        )
+        return [(r[0], r[1], _timestamp(r[2]), r[3]) for r in rows]
+    finally:
+        connection.close()
+
+
+def _postgresql(url: str, table: str, schema: str | None) -> list[Row]:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(
+        **_credentials(parts), dbname=unquote(parts.path.lstrip("/")) or None, connect_timeout=10
+    ) as connection:
+        found = connection.execute(
+            "SELECT to_regclass(%s)",
+            (f'"{_plain(schema)}"."{_plain(table)}"' if schema else f'"{_plain(table)}"',),
+        ).fetchone()
+        if not found or found[0] is None:
+            return []
+        target = f'"{_plain(schema)}"."{_plain(table)}"' if schema else f'"{_plain(table)}"'
+        rows = connection.execute(f"SELECT {COLUMNS} FROM {target} ORDER BY applied_at, revision")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _mysql(url: str, table: str, schema: str | None) -> list[Row]:
+    import pymysql
+
+    parts = urlsplit(url)
+    connection = pymysql.connect(
+        **_credentials(parts),
+        database=unquote(parts.path.lstrip("/")) or None,
+        charset="utf8mb4",
+        connect_timeout=10,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = coalesce(%s, DATABASE()) "
+                "AND TABLE_NAME = %s",
+                (schema, table),
+            )
+            if cursor.fetchone() is None:
+                return []
+            target = f"`{_plain(schema)}`.`{_plain(table)}`" if schema else f"`{_plain(table)}`"
+            cursor.execute(f"SELECT {COLUMNS} FROM {target} ORDER BY applied_at, revision")
+            return [(r[0], r[1], r[2], r[3]) for r in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+def _credentials(parts: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"host": parts.hostname or None}
+    if parts.port:
+        found["port"] = parts.port
+    if parts.username:
+        found["user"] = unquote(parts.username)
+    if parts.password is not None:
+        found["password"] = unquote(parts.password)
+    return found
+
+
+def _plain(name: str | None) -> str:
+    """Configured names are identifiers; refuse anything that would need escaping."""
+    text = name or ""
+    if any(ch in text for ch in '"`\\\x00'):
+        raise ValueError(f"unsupported character in version table name {text!r}")
+    return text
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
