@@ -124,7 +124,7 @@ def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:
     from distil.scripts.render import Renderer, Side
 
     live = Side(comparison.current, schema_to_metadata(comparison.current, comparison.live_types))
-    models = Side(comparison.target, comparison.metadata)
+    models = Side(comparison.target, comparison.metadata, deterministic_names=True)
     up = Renderer(live, models, comparison.dialect)
     upgrade_body = up.render(comparison.changes)
     down = Renderer(models, live, comparison.dialect)

@@ -74,6 +74,14 @@ def _empty(engine: sa.Engine) -> None:
     import sqlalchemy as sa
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            inspector = sa.inspect(conn)
+            for schema in inspector.get_schema_names():
+                if schema not in (inspector.default_schema_name, "information_schema") and not (
+                    schema.startswith("pg_")
+                ):
+                    quoted = conn.dialect.identifier_preparer.quote_schema(schema)
+                    conn.exec_driver_sql(f"DROP SCHEMA {quoted} CASCADE")
         metadata = sa.MetaData()
         metadata.reflect(conn)
         metadata.drop_all(conn)

@@ -155,6 +155,10 @@ class AlterColumn(Change):
             parts.append(f"default {self.before.default} → {self.after.default}")
         if self.before.comment != self.after.comment:
             parts.append("comment")
+        for attribute in ("identity", "computed", "autoincrement"):
+            old, new = getattr(self.before, attribute), getattr(self.after, attribute)
+            if old != new:
+                parts.append(f"{attribute} {old or 'none'} → {new or 'none'}")
         return f"~ {show(self.table)}.{self.after.name} {', '.join(parts)}"
 
 

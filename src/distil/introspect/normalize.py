@@ -74,12 +74,11 @@ def target_schema(
 def build_and_reflect(
     metadata: sa.MetaData, url: str, *, dev_url: str | None, schemas: tuple[str | None, ...]
 ) -> Schema:
-    from distil.dialects.scratch import scratch_engine
-    from distil.introspect.reflect import reflect_schema
-
     import sqlalchemy as sa
 
+    from distil.dialects.scratch import scratch_engine
     from distil.errors import ModelError
+    from distil.introspect.reflect import reflect_schema
 
     with scratch_engine(url, dev_url=dev_url) as engine:
         with engine.connect() as conn:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 IGNORED_TABLES = frozenset({"distil_version", "alembic_version", "sqlite_sequence"})
+BOOKKEEPING_SUFFIX = "_progress"  # the runner's per-statement progress beside the version table
 
 
 def reflect_schema(
@@ -42,6 +43,7 @@ def reflect_schema(
 
     inspector = sa.inspect(conn)
     ignored = IGNORED_TABLES | set(ignore_tables)
+    ignored |= {f"{name}{BOOKKEEPING_SUFFIX}" for name in ignored}
     tables: list[Table] = []
     enums: list[Enum] = []
     existing_schemas: list[str] = []

@@ -36,6 +36,9 @@ class Side:
 
     snapshot: Schema
     metadata: sa.MetaData
+    # True for the models' side: a constraint it leaves unnamed (SQLite reflects none) was
+    # created by an upgrade under its deterministic name, so a downgrade drops it by that name.
+    deterministic_names: bool = False
 
     def table(self, key: tuple[str | None, str]) -> sa.Table:
         schema, name = key
@@ -53,13 +56,16 @@ class Renderer:
         deferred = {(c.table, c.foreign_key) for c in changes if isinstance(c, ch.AddForeignKey)}
         lines: list[str] = []
         new_tables = {c.table.key for c in changes if isinstance(c, ch.AddTable)}
+        changes = [c for c in changes if not self._made_by_added_column(c, changes)]
         for change in changes:
             linking_new = isinstance(change, ch.AddForeignKey) and change.table in new_tables
             note = None if linking_new else warning_for(change)
             if note:
                 lines.append(f"# {note}")
             lines.extend(self._render(change, deferred))
-        return layout("\n".join(lines)) if lines else "pass"
+        if all(line.lstrip().startswith("#") for line in lines):
+            lines.append("pass")
+        return layout("\n".join(lines))
 
     # -- dispatch -------------------------------------------------------------------------
     def _render(self, change: ch.Change, deferred: set[Any]) -> list[str]:
@@ -126,13 +132,17 @@ class Renderer:
         for fk in snap.foreign_keys:
             if (snap.key, fk) in deferred:
                 continue
-            items.append(self._fk_constraint(fk, snap.schema))
+            items.append(self._fk_constraint(fk, snap.name))
         for uq in snap.uniques:
             items.append(
-                f"sa.UniqueConstraint({', '.join(map(repr, uq.columns))}{self._name_kw(uq.name)})"
+                f"sa.UniqueConstraint({', '.join(map(repr, uq.columns))}"
+                f"{self._name_kw(uq.name or _deterministic('uq', snap.name, uq.columns))})"
             )
         for ck in snap.checks:
-            items.append(f"sa.CheckConstraint({ck.sqltext!r}{self._name_kw(ck.name)})")
+            if self._type_bound(snap.key, ck):
+                continue  # the column's type (Boolean, Enum) creates it
+            name = ck.name or _deterministic("ck", snap.name, (ck.sqltext,))
+            items.append(f"sa.CheckConstraint({ck.sqltext!r}{self._name_kw(name)})")
         if snap.schema:
             items.append(f"schema={snap.schema!r}")
         if snap.comment:
@@ -164,7 +174,10 @@ class Renderer:
             args.append(f"nullable={c.after.nullable!r}")
         args.append(f"existing_nullable={c.before.nullable!r}")
         if c.before.default != c.after.default:
-            args.append(f"server_default={render_server_default(new.server_default, self.dialect)}")
+            default = render_server_default(new.server_default, self.dialect)
+            if default is None and c.after.default is not None:
+                default = f"sa.text({c.after.default!r})"  # e.g. a serial's nextval(...)
+            args.append(f"server_default={default}")
         if c.before.default is not None:
             args.append(f"existing_server_default=sa.text({c.before.default!r})")
         if c.before.comment != c.after.comment:
@@ -191,7 +204,8 @@ class Renderer:
         return f"op.create_unique_constraint({name!r}, {c.table[1]!r}, [{cols}]{kwargs(schema=c.table[0])})"
 
     def _DropUnique(self, c: ch.DropUnique) -> str:
-        return self._drop_constraint(c.table, c.unique.name, "unique")
+        name = c.unique.name or self._created_name("uq", c.table, c.unique.columns)
+        return self._drop_constraint(c.table, name, "unique")
 
     def _AddForeignKey(self, c: ch.AddForeignKey) -> str:
         fk = c.foreign_key
@@ -209,7 +223,9 @@ class Renderer:
         return f"op.create_foreign_key({name!r}, {c.table[1]!r}, {fk.ref_table!r}, [{local}], [{remote}]{extra})"
 
     def _DropForeignKey(self, c: ch.DropForeignKey) -> str:
-        return self._drop_constraint(c.table, c.foreign_key.name, "foreignkey")
+        fk = c.foreign_key
+        name = fk.name or self._created_name("fk", c.table, (*fk.columns, fk.ref_table))
+        return self._drop_constraint(c.table, name, "foreignkey")
 
     def _AddCheck(self, c: ch.AddCheck) -> str:
         name = c.check.name or _deterministic("ck", c.table[1], (c.check.sqltext,))
@@ -231,7 +247,8 @@ class Renderer:
         return None
 
     def _DropCheck(self, c: ch.DropCheck) -> str:
-        return self._drop_constraint(c.table, c.check.name, "check")
+        name = c.check.name or self._created_name("ck", c.table, (c.check.sqltext,))
+        return self._drop_constraint(c.table, name, "check")
 
     def _AlterPrimaryKey(self, c: ch.AlterPrimaryKey) -> list[str]:
         lines = []
@@ -263,6 +280,44 @@ class Renderer:
             extra += f", postgresql_using={index.using!r}"
         return f"op.create_index({index.name!r}, {table[1]!r}, [{cols}]{extra})"
 
+    def _type_bound(self, table: tuple[str | None, str], check: Any) -> bool:
+        """Whether ``check`` is the one a column type of the models creates with the column."""
+        import sqlalchemy as sa
+
+        for constraint in self.after.table(table).constraints:
+            if not isinstance(constraint, sa.CheckConstraint) or not getattr(
+                constraint, "_type_bound", False
+            ):
+                continue
+            if isinstance(constraint.name, str) and constraint.name:
+                if constraint.name == check.name:
+                    return True
+                continue
+            compiled = constraint.sqltext.compile(
+                dialect=self.dialect, compile_kwargs={"literal_binds": True}
+            )
+            if " ".join(str(compiled).split()) == check.sqltext:
+                return True
+        return False
+
+    def _made_by_added_column(self, change: ch.Change, changes: Sequence[ch.Change]) -> bool:
+        """A type-bound check the ``add_column`` of a Boolean or Enum column creates itself."""
+        if not isinstance(change, ch.AddCheck) or not self._type_bound(change.table, change.check):
+            return False
+        added = {
+            c.column.name
+            for c in changes
+            if isinstance(c, ch.AddColumn) and c.table == change.table
+        }
+        table = self.after.table(change.table)
+        return any(getattr(table.c[name].type, "create_constraint", False) for name in added)
+
+    def _created_name(
+        self, prefix: str, table: tuple[str | None, str], parts: Sequence[str]
+    ) -> str | None:
+        """The name an upgrade gave an unnamed constraint, when this side's came from one."""
+        return _deterministic(prefix, table[1], parts) if self.before.deterministic_names else None
+
     def _drop_constraint(self, table: tuple[str | None, str], name: str | None, kind: str) -> str:
         if name is None:
             return f"# unnamed {kind} constraint on {table[1]} cannot be dropped by name; name it in the models"
@@ -270,12 +325,13 @@ class Renderer:
             f"op.drop_constraint({name!r}, {table[1]!r}, type_={kind!r}{kwargs(schema=table[0])})"
         )
 
-    def _fk_constraint(self, fk: Any, schema: str | None) -> str:
+    def _fk_constraint(self, fk: Any, table_name: str) -> str:
+        """An inline foreign key; unnamed ones (SQLite) get the name a later drop will use."""
         prefix = f"{fk.ref_schema}." if fk.ref_schema else ""
         remote = ", ".join(repr(f"{prefix}{fk.ref_table}.{c}") for c in fk.ref_columns)
         local = ", ".join(map(repr, fk.columns))
         extra = kwargs(
-            name=fk.name,
+            name=fk.name or _deterministic("fk", table_name, (*fk.columns, fk.ref_table)),
             ondelete=fk.ondelete,
             onupdate=fk.onupdate,
             deferrable=fk.deferrable,
