@@ -11,6 +11,7 @@ Importing this module loads no SQLAlchemy.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from distil.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from distil.cli.main import Invocation
-    from distil.lint.findings import LintReport
+    from distil.lint.findings import Finding, LintReport
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -79,14 +80,19 @@ def print_report(printer: Printer, report: LintReport) -> None:
         return
     for (file, revision), findings in groupby(report.findings, lambda f: (f.file, f.revision)):
         printer.out(f"{file} (revision {revision})")
-        for finding in findings:
-            where = f"line {finding.line}" if finding.line is not None else "line ?"
-            printer.out(
-                f"  {where:<9} {finding.severity:<7} {finding.rule}  {finding.message}",
-                fg=_COLOURS[finding.severity],
-            )
-            printer.out(f"  {'':<9} {'':<7} {'':<5}  fix: {finding.fix}", dim=True)
+        print_findings(printer, list(findings))
     printer.out(_summary(report))
+
+
+def print_findings(printer: Printer, findings: Sequence[Finding]) -> None:
+    """Findings of one file, each with its fix (used after ``revision --autogenerate``)."""
+    for finding in findings:
+        where = f"line {finding.line}" if finding.line is not None else "line ?"
+        printer.out(
+            f"  {where:<9} {finding.severity:<7} {finding.rule}  {finding.message}",
+            fg=_COLOURS[finding.severity],
+        )
+        printer.out(f"  {'':<9} {'':<7} {'':<5}  fix: {finding.fix}", dim=True)
 
 
 def _summary(report: LintReport) -> str:

@@ -39,6 +39,19 @@ class InteractiveQuestioner:
             err=True,
         )
 
+    def hinted(self, old: str, new: str) -> bool:
+        return self.hints.hinted(old, new)
+
+    def confirm_data_loss(self, summary: str) -> bool:
+        if self.hints.allow_data_loss:
+            return True
+        return click.confirm(
+            f"{summary.lstrip('~-+ ')}: this loses data. Mark it as intended, so `distil upgrade` "
+            f"runs it without --allow-data-loss?",
+            default=False,
+            err=True,
+        )
+
     def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
         hinted = self.hints.fill_value(table, column, reason)
         if hinted is not None:

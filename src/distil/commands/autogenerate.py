@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
     from distil.config import Config
     from distil.diff.changes import Change
+    from distil.diff.plan import MigrationPlan
+    from distil.diff.questions import Questioner
     from distil.schema.model import Schema
 
 
 @dataclass(frozen=True)
 class Comparison:
-    changes: tuple[Change, ...]
+    plan: MigrationPlan
     current: Schema
     target: Schema
     metadata: Any  # the models' MetaData
@@ -35,8 +37,12 @@ class Comparison:
     dialect: Any
 
     @property
+    def changes(self) -> tuple[Change, ...]:
+        return self.plan.upgrade
+
+    @property
     def summary(self) -> tuple[str, ...]:
-        return tuple(c.summary() for c in self.changes)
+        return self.plan.summary
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,20 @@ class AutogenerateResult:
     verified: bool
 
 
-def compare_models(config: Config, *, engine: sa.Engine | None = None) -> Comparison:
-    """Diff the configured models against the live database (at head)."""
+def compare_models(
+    config: Config,
+    *,
+    engine: sa.Engine | None = None,
+    questioner: Questioner | None = None,
+) -> Comparison:
+    """Diff the configured models against the live database (at head).
+
+    Without a questioner nothing is asked: renames stay drop + add (flagged) and a new NOT NULL
+    column without a default is refused — the right answers for ``distil check``.
+    """
     from distil.dialects.registry import create_engine
-    from distil.diff.api import compare
+    from distil.diff.plan import plan_migration
+    from distil.diff.questions import NonInteractive
     from distil.introspect.normalize import model_schemas, target_schema
     from distil.introspect.reflect import reflect_schema
     from distil.models_loader import load_metadata
@@ -83,9 +99,8 @@ def compare_models(config: Config, *, engine: sa.Engine | None = None) -> Compar
         schemas=schemas,
         cache_dir=config.script_location / "__pycache__",
     )
-    return Comparison(
-        tuple(compare(current, target)), current, target, metadata, live_types, dialect
-    )
+    plan = plan_migration(current, target, questioner or NonInteractive())
+    return Comparison(plan, current, target, metadata, live_types, dialect)
 
 
 def autogenerate(
@@ -96,10 +111,11 @@ def autogenerate(
     allow_empty: bool = False,
     verify: bool = True,
     engine: sa.Engine | None = None,
+    questioner: Questioner | None = None,
 ) -> AutogenerateResult:
     from distil.scripts.directory import ScriptDirectory
 
-    comparison = compare_models(config, engine=engine)
+    comparison = compare_models(config, engine=engine, questioner=questioner)
     if not comparison.changes and not allow_empty:
         return AutogenerateResult(comparison, None, False)
     upgrade_body, downgrade_body, imports = render_bodies(comparison)
@@ -119,16 +135,29 @@ def autogenerate(
 
 
 def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:
-    from distil.diff.api import compare
+    from distil.diff import changes as ch
     from distil.schema.to_metadata import schema_to_metadata
     from distil.scripts.render import Renderer, Side
 
+    plan = comparison.plan
     live = Side(comparison.current, schema_to_metadata(comparison.current, comparison.live_types))
     models = Side(comparison.target, comparison.metadata, deterministic_names=True)
-    up = Renderer(live, models, comparison.dialect)
-    upgrade_body = up.render(comparison.changes)
-    down = Renderer(models, live, comparison.dialect)
-    downgrade_body = down.render(compare(comparison.target, comparison.current))
+    up = Renderer(
+        live,
+        models,
+        comparison.dialect,
+        renames=plan.renames,
+        candidates=plan.candidates,
+        intended=plan.intended,
+    )
+    upgrade_body = up.render(plan.upgrade)
+    # Undoing the upgrade drops what it created: that is the point of a downgrade, so those
+    # drops are marked as intended. A narrowing type change back is not: the guard checks it.
+    undo_drops = [c for c in plan.downgrade if isinstance(c, (ch.DropTable, ch.DropColumn))]
+    down = Renderer(
+        models, live, comparison.dialect, renames=plan.renames.inverted(), intended=undo_drops
+    )
+    downgrade_body = down.render(plan.downgrade)
     imports = tuple(sorted(up.imports.lines | down.imports.lines))
     return upgrade_body, downgrade_body, imports
 

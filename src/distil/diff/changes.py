@@ -102,14 +102,46 @@ class DropTable(Change):
 
 
 @dataclass(frozen=True)
+class RenameTable(Change):
+    old: TableKey
+    new: TableKey
+
+    def summary(self) -> str:
+        return f"~ table {show(self.old)} renamed to {show(self.new)}"
+
+
+@dataclass(frozen=True)
+class RenameColumn(Change):
+    table: TableKey  # the table's name after any table rename
+    before: Column
+    new_name: str
+
+    def summary(self) -> str:
+        return f"~ column {show(self.table)}.{self.before.name} renamed to {self.new_name}"
+
+
+@dataclass(frozen=True)
 class AddColumn(Change):
     table: TableKey
     column: Column
+    fill: str | None = None  # SQL literal for the rows already in the table (NOT NULL, no default)
     sign: ClassVar[str] = "+"
+
+    @property
+    def needs_fill(self) -> bool:
+        column = self.column
+        return not (
+            column.nullable
+            or column.default
+            or column.identity
+            or column.computed
+            or column.autoincrement
+        )
 
     def summary(self) -> str:
         null = "" if self.column.nullable else " NOT NULL"
-        return f"+ column {show(self.table)}.{self.column.name} {self.column.type}{null}"
+        fill = f" (existing rows: {self.fill})" if self.fill else ""
+        return f"+ column {show(self.table)}.{self.column.name} {self.column.type}{null}{fill}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +160,11 @@ class AlterColumn(Change):
     table: TableKey
     before: Column
     after: Column
+    fill: str | None = None  # SQL literal for NULLs when the column becomes NOT NULL
+
+    @property
+    def becomes_not_null(self) -> bool:
+        return self.before.nullable and not self.after.nullable
 
     @property
     def type_changed(self) -> bool:
@@ -267,3 +304,41 @@ class AlterTableComment(Change):
 
     def summary(self) -> str:
         return f"~ comment on table {show(self.table)}"
+
+
+@dataclass(frozen=True)
+class RenameConstraint(Change):
+    """The same unique, foreign key or check under another name (after a table rename, the
+    server-given name follows the new table name)."""
+
+    table: TableKey
+    kind: str  # "unique", "foreignkey" or "check"
+    before: Unique | ForeignKey | Check
+    after: Unique | ForeignKey | Check
+
+    def summary(self) -> str:
+        return (
+            f"~ {self.kind} {self.before.name} renamed to {self.after.name} on {show(self.table)}"
+        )
+
+
+@dataclass(frozen=True)
+class RenameIndex(Change):
+    table: TableKey
+    before: Index
+    after: Index
+
+    def summary(self) -> str:
+        return f"~ index {self.before.name} renamed to {self.after.name} on {show(self.table)}"
+
+
+@dataclass(frozen=True)
+class RenameSequence(Change):
+    """A serial column's sequence, renamed to follow its table (PostgreSQL)."""
+
+    schema: str | None
+    old: str
+    new: str
+
+    def summary(self) -> str:
+        return f"~ sequence {self.old} renamed to {self.new}"

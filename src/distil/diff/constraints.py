@@ -2,8 +2,9 @@
 
 Unique constraints, foreign keys and checks are matched by what they do (columns, target,
 expression), not by name, because unnamed constraints get names from the server, or none at all
-(SQLite); a name only matters when both sides have one and they differ. Indexes always have
-names and are matched by name; a changed definition is a drop and a create.
+(SQLite); when both sides have a name and they differ, the constraint is renamed. Indexes always
+have names and are matched by name; a changed definition is a drop and a create, and an index
+whose definition reappears under another name is renamed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from distil.diff import changes as ch
-from distil.schema.model import Check, ForeignKey, Table, Unique
+from distil.schema.model import Check, ForeignKey, Index, Table, Unique
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
         lambda u: tuple(u.columns),
         lambda u: ch.DropUnique(key, u),
         lambda u: ch.AddUnique(key, u),
+        lambda old, new: ch.RenameConstraint(key, "unique", old, new),
     )
     yield from _matched(
         before.foreign_keys,
@@ -34,6 +36,7 @@ def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
         _fk_signature,
         lambda f: ch.DropForeignKey(key, f),
         lambda f: ch.AddForeignKey(key, f),
+        lambda old, new: ch.RenameConstraint(key, "foreignkey", old, new),
     )
     yield from _matched(
         before.checks,
@@ -41,15 +44,25 @@ def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
         lambda c: c.sqltext,
         lambda c: ch.DropCheck(key, c),
         lambda c: ch.AddCheck(key, c),
+        lambda old, new: ch.RenameConstraint(key, "check", old, new),
     )
     old_indexes = {i.name: i for i in before.indexes}
     new_indexes = {i.name: i for i in after.indexes}
-    for name, index in old_indexes.items():
-        if name not in new_indexes or new_indexes[name] != index:
+    dropped = [i for n, i in old_indexes.items() if n not in new_indexes or new_indexes[n] != i]
+    added = [i for n, i in new_indexes.items() if n not in old_indexes or old_indexes[n] != i]
+    for index in dropped:
+        twin = next((a for a in added if _same_index(a, index) and a.name not in old_indexes), None)
+        if twin is not None and index.name not in new_indexes:
+            added.remove(twin)
+            yield ch.RenameIndex(key, index, twin)
+        else:
             yield ch.DropIndex(key, index)
-    for name, index in new_indexes.items():
-        if name not in old_indexes or old_indexes[name] != index:
-            yield ch.AddIndex(key, index)
+    for index in added:
+        yield ch.AddIndex(key, index)
+
+
+def _same_index(a: Index, b: Index) -> bool:
+    return (a.columns, a.unique, a.where, a.using) == (b.columns, b.unique, b.where, b.using)
 
 
 def _pk_columns(table: Table) -> tuple[str, ...]:
@@ -75,8 +88,9 @@ def _matched(
     signature: Callable[[T], Any],
     drop: Callable[[T], ch.Change],
     add: Callable[[T], ch.Change],
+    rename: Callable[[T, T], ch.Change],
 ) -> Iterator[ch.Change]:
-    """Pair items by signature; an item whose name differs on both named sides is replaced."""
+    """Pair items by signature; an item whose name differs on both named sides is renamed."""
     remaining = list(after)
     for old in before:
         match = next((new for new in remaining if signature(new) == signature(old)), None)
@@ -86,8 +100,7 @@ def _matched(
         remaining.remove(match)
         old_name, new_name = _name(old), _name(match)
         if old_name and new_name and old_name != new_name:
-            yield drop(old)
-            yield add(match)
+            yield rename(old, match)
     for new in remaining:
         yield add(new)
 

@@ -1,10 +1,12 @@
 """Dependency order for changes.
 
-The order never references a missing object: schemas and enum types first; foreign keys and
-other constraints that go away are dropped before the tables and columns they involve; new
-tables are created parents first; columns are added before constraints and indexes that use
-them; new foreign keys come last, so two tables that reference each other are created first and
-linked afterwards; dropped tables go children first; enum types and schemas last.
+The order never references a missing object: schemas and enum types first, then renames (the
+rest of the plan uses the new names); foreign keys and other constraints that go away are
+dropped before the tables and columns they involve; dropped tables go (children first) before
+new tables are created, so an index name a dropped table used is free again; new tables are
+created parents first; columns are added before constraints and indexes that use them; new
+foreign keys come last, so two tables that reference each other are created first and linked
+afterwards; enum types and schemas go last.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from distil.diff import changes as ch
 _PHASES: tuple[tuple[type[ch.Change], ...], ...] = (
     (ch.AddSchema,),
     (ch.AddEnum, ch.AlterEnum),
+    (ch.RenameTable,),
+    (ch.RenameColumn,),
+    (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex),
     (ch.DropForeignKey,),
     (ch.DropIndex, ch.DropUnique, ch.DropCheck),
+    (ch.DropTable,),
     (ch.AddTable,),
     (ch.AddColumn,),
     (ch.AlterColumn,),
     (ch.AlterPrimaryKey,),
     (ch.DropColumn,),
-    (ch.DropTable,),
     (ch.AddUnique, ch.AddCheck, ch.AddIndex),
     (ch.AddForeignKey,),
     (ch.AlterTableComment,),

@@ -27,13 +27,28 @@ class Questioner(Protocol):
 
     def rename_column(self, table: TableKey, old: Column, new: Column) -> bool: ...
 
+    def hinted(self, old: str, new: str) -> bool:
+        """Whether the command line names this pairing (``old``/``new``: "users" or
+        "users.name"): hinted pairings are considered whatever their similarity score."""
+        ...
+
     def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
         """A SQL literal for existing rows of a new/now NOT NULL column, or None to decline."""
         ...
 
+    def confirm_data_loss(self, summary: str) -> bool:
+        """Whether a destructive change is intended (marked so the data-loss guard lets it run)."""
+        ...
+
 
 class NonInteractive:
-    """Answers nothing: renames stay drop + add (flagged), no fill values."""
+    """Answers nothing: renames stay drop + add (flagged), no fill values, nothing marked."""
+
+    def confirm_data_loss(self, summary: str) -> bool:
+        return False
+
+    def hinted(self, old: str, new: str) -> bool:
+        return False
 
     def rename_table(self, old: Table, new: Table) -> bool:
         return False
@@ -56,12 +71,25 @@ class Hints:
     renames: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    allow_data_loss: bool = False
+
+    def confirm_data_loss(self, summary: str) -> bool:
+        return self.allow_data_loss
+
+    def hinted(self, old: str, new: str) -> bool:
+        return self.renames.get(old) == new
 
     @classmethod
-    def parse(cls, renames: Iterable[str] = (), defaults: Iterable[str] = ()) -> Hints:
+    def parse(
+        cls,
+        renames: Iterable[str] = (),
+        defaults: Iterable[str] = (),
+        allow_data_loss: bool = False,
+    ) -> Hints:
         return cls(
             _pairs(renames, "--rename", "OLD=NEW"),
             _pairs(defaults, "--default", "TABLE.COLUMN=VALUE"),
+            allow_data_loss=allow_data_loss,
         )
 
     def rename_table(self, old: Table, new: Table) -> bool:
@@ -110,6 +138,14 @@ class Scripted:
     renames: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, str] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
+    data_loss: bool = False
+
+    def confirm_data_loss(self, summary: str) -> bool:
+        self.asked.append(f"data loss {summary}")
+        return self.data_loss
+
+    def hinted(self, old: str, new: str) -> bool:
+        return self.renames.get(old) == new
 
     def rename_table(self, old: Table, new: Table) -> bool:
         self.asked.append(f"rename table {show_table(old.key)} -> {show_table(new.key)}")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 
 from distil.diff.questions import Questioner, TableKey, show_table
 from distil.diff.types import is_widening
 from distil.schema.model import Column, ForeignKey, PrimaryKey, Schema, Table, Unique
 
-TABLE_THRESHOLD = 0.6
+TABLE_THRESHOLD = 0.45
 COLUMN_THRESHOLD = 0.5
 
 
@@ -89,7 +90,11 @@ def _pair_tables(
     used_old: set[TableKey] = set()
     used_new: set[TableKey] = set()
     for score, old, new in scored:
-        if score < TABLE_THRESHOLD or old.key in used_old or new.key in used_new:
+        if old.key in used_old or new.key in used_new:
+            continue
+        if score < TABLE_THRESHOLD and not questioner.hinted(
+            show_table(old.key), show_table(new.key)
+        ):
             continue
         if questioner.rename_table(old, new):
             pairs.append((old.key, new.key))
@@ -120,15 +125,18 @@ def _pair_columns(
     pairs: list[tuple[TableKey, str, str]] = []
     used_old: set[str] = set()
     used_new: set[str] = set()
+    table = show_table(key)
     for score, old, new in scored:
-        if score < COLUMN_THRESHOLD or old.name in used_old or new.name in used_new:
+        if old.name in used_old or new.name in used_new:
+            continue
+        hinted = questioner.hinted(f"{table}.{old.name}", f"{table}.{new.name}")
+        if score < COLUMN_THRESHOLD and not hinted:
             continue
         if questioner.rename_column(key, old, new):
             pairs.append((key, old.name, new.name))
             used_old.add(old.name)
             used_new.add(new.name)
         else:
-            table = show_table(key)
             declined.append(
                 Candidate(
                     f"--rename {table}.{old.name}={table}.{new.name}",
@@ -143,8 +151,12 @@ def table_score(old: Table, new: Table) -> float:
     """How alike two tables are: shared (name, type) columns, plus a little for the name."""
     a = {(c.name, c.type) for c in old.columns}
     b = {(c.name, c.type) for c in new.columns}
-    shape = len(a & b) / len(a | b) if a | b else 0.0
-    return 0.85 * shape + 0.15 * _similar(old.name, new.name)
+    named = len(a & b) / len(a | b) if a | b else 0.0
+    types_a = Counter(c.type for c in old.columns)
+    types_b = Counter(c.type for c in new.columns)
+    union = sum((types_a | types_b).values())
+    typed = sum((types_a & types_b).values()) / union if union else 0.0
+    return 0.5 * named + 0.35 * typed + 0.15 * _similar(old.name, new.name)
 
 
 def column_score(old: Column, new: Column) -> float:

@@ -7,11 +7,13 @@ nothing the server can tell apart goes unnoticed.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
 
 from distil.diff import changes as ch
 from distil.diff.constraints import compare_constraints
-from distil.schema.model import Schema, Table
+from distil.schema.model import Column, Schema, Table
 
 
 def compare_tables(current: Schema, target: Schema) -> Iterator[ch.Change]:
@@ -41,8 +43,27 @@ def compare_table(before: Table, after: Table) -> Iterator[ch.Change]:
             yield ch.DropColumn(key, column)
     for column in after.columns:
         old = old_columns.get(column.name)
-        if old is not None and old != column:
-            yield ch.AlterColumn(key, old, column)
+        if old is None or old == column:
+            continue
+        sequences = _serial_sequences(old, column)
+        if sequences is not None:
+            yield ch.RenameSequence(key[0], *sequences)
+            if dataclasses.replace(old, default=column.default) == column:
+                continue
+            old = dataclasses.replace(old, default=column.default)
+        yield ch.AlterColumn(key, old, column)
     yield from compare_constraints(before, after)
     if (before.comment or None) != (after.comment or None):
         yield ch.AlterTableComment(key, before.comment, after.comment)
+
+
+_NEXTVAL = re.compile(r"nextval\('([^']+)'(?:::regclass)?\)")
+
+
+def _serial_sequences(old: Column, new: Column) -> tuple[str, str] | None:
+    """(old, new) sequence names when a serial column's default names another sequence."""
+    a = _NEXTVAL.fullmatch(old.default or "")
+    b = _NEXTVAL.fullmatch(new.default or "")
+    if a and b and a.group(1) != b.group(1):
+        return a.group(1), b.group(1)
+    return None

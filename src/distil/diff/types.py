@@ -42,3 +42,46 @@ def _parse(type_string: str) -> tuple[str, tuple[int, ...]]:
         return type_string.upper(), ()
     args = tuple(int(x) for x in (match.group(2) or "").replace(" ", "").split(",") if x)
     return match.group(1).strip(), args
+
+
+_FAMILIES = (
+    (
+        "string",
+        (
+            "VARCHAR",
+            "CHAR",
+            "TEXT",
+            "CHARACTER",
+            "NVARCHAR",
+            "CLOB",
+            "TINYTEXT",
+            "MEDIUMTEXT",
+            "LONGTEXT",
+        ),
+    ),
+    (
+        "number",
+        ("SMALLINT", "INTEGER", "INT", "BIGINT", "NUMERIC", "DECIMAL", "REAL", "FLOAT", "DOUBLE"),
+    ),
+    ("time", ("DATE", "TIMESTAMP", "TIME", "DATETIME", "INTERVAL")),
+    ("json", ("JSON", "JSONB")),
+)
+
+
+def family(type_string: str) -> str:
+    name, _ = _parse(type_string)
+    for label, names in _FAMILIES:
+        if name.split(" ")[0] in names:
+            return label
+    return name
+
+
+def needs_explicit_cast(before: str, after: str) -> bool:
+    """Whether PostgreSQL needs ``USING`` to change a column from ``before`` to ``after``.
+
+    ALTER COLUMN TYPE applies an assignment cast by itself; those exist within each family
+    (numbers, strings, dates and times, json/jsonb) and from anything to a string type. Any
+    other change (text to integer, string to enum or boolean, integer to boolean) needs USING.
+    """
+    target = family(after)
+    return target != "string" and family(before) != target

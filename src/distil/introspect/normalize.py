@@ -20,7 +20,7 @@ from distil.schema.model import Schema
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[str | None, ...]:
@@ -29,8 +29,8 @@ def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[s
     return (None, *named)
 
 
-def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> str:
-    """The DDL ``create_all`` would send, as one string (the cache key's source)."""
+def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> list[str]:
+    """The DDL statements ``create_all`` would send, in its order."""
     import sqlalchemy as sa
 
     statements: list[str] = []
@@ -40,7 +40,7 @@ def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> str:
 
     engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
     metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
-    return ";\n".join(statements)
+    return statements
 
 
 def target_schema(
@@ -54,10 +54,11 @@ def target_schema(
     from distil.dialects.registry import offline_dialect
 
     dialect = offline_dialect(url)
+    ddl = models_ddl(metadata, dialect)
+    # create_all's order of some statements (indexes of one table) varies between processes:
+    # the key is taken over the sorted statements, which say the same thing.
     key = hashlib.sha256(
-        "\n".join(
-            [CACHE_VERSION, dialect.name, repr(schemas), models_ddl(metadata, dialect)]
-        ).encode()
+        "\n".join([CACHE_VERSION, dialect.name, repr(schemas), *sorted(ddl)]).encode()
     ).hexdigest()[:24]
     cache_file = cache_dir / f"target-{dialect.name}-{key}.json" if cache_dir else None
     if cache_file is not None and cache_file.exists():
@@ -65,18 +66,28 @@ def target_schema(
             return Schema.from_json(json.loads(cache_file.read_text()))
         except (ValueError, KeyError, TypeError):
             pass  # a damaged cache is rebuilt
-    schema = build_and_reflect(metadata, url, dev_url=dev_url, schemas=schemas)
+    schema = build_and_reflect(metadata, url, dev_url=dev_url, schemas=schemas, ddl=ddl)
     if cache_file is not None:
         _write_cache(cache_file, schema)
     return schema
 
 
 def build_and_reflect(
-    metadata: sa.MetaData, url: str, *, dev_url: str | None, schemas: tuple[str | None, ...]
+    metadata: sa.MetaData,
+    url: str,
+    *,
+    dev_url: str | None,
+    schemas: tuple[str | None, ...],
+    ddl: list[str] | None = None,
 ) -> Schema:
+    """Create the models in a scratch database and reflect them back.
+
+    Where the driver takes a script in one round trip (see ``send_script``), the compiled DDL is
+    sent in a few large batches; elsewhere ``create_all`` runs statement by statement.
+    """
     import sqlalchemy as sa
 
-    from distil.dialects.scratch import scratch_engine
+    from distil.dialects.scratch import scratch_engine, send_script
     from distil.errors import ModelError
     from distil.introspect.reflect import reflect_schema
 
@@ -85,7 +96,8 @@ def build_and_reflect(
             conn.begin()
             try:
                 create_schemas(conn, [s for s in schemas if s])
-                metadata.create_all(conn, checkfirst=False)
+                if ddl is None or not send_script(conn, ddl):
+                    metadata.create_all(conn, checkfirst=False)
             except sa.exc.DBAPIError as error:
                 message = str(error.orig).strip().splitlines()[0]
                 statement = " ".join((error.statement or "").split())[:300]

@@ -10,11 +10,13 @@ gave none, so every constraint an upgrade creates can be dropped again by name.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from distil.diff import changes as ch
+from distil.diff.renames import Candidate, Renames
+from distil.diff.types import needs_explicit_cast
 from distil.scripts.layout import layout
 from distil.scripts.render_values import (
     Imports,
@@ -46,11 +48,53 @@ class Side:
 
 
 class Renderer:
-    def __init__(self, before: Side, after: Side, dialect: Any) -> None:
+    """Renders one direction. ``renames`` are that direction's renames (old → new names);
+    ``candidates`` are declined rename pairings, written as comments on their drop and add;
+    ``intended`` lists the destructive changes the user confirmed, marked ``allow_data_loss``."""
+
+    def __init__(
+        self,
+        before: Side,
+        after: Side,
+        dialect: Any,
+        *,
+        renames: Renames | None = None,
+        candidates: Sequence[Candidate] = (),
+        intended: Collection[ch.Change] = (),
+    ) -> None:
         self.before = before
         self.after = after
         self.dialect = dialect
         self.imports = Imports()
+        self.renames = renames or Renames()
+        self.candidates = tuple(candidates)
+        self.intended = list(intended)
+        self._old_table = {new: old for old, new in self.renames.tables}
+        self._old_column = {(key, new): old for key, old, new in self.renames.columns}
+
+    def _before_column(self, table: tuple[str | None, str], name: str) -> Any:
+        """The before side's column that is now ``table.name`` (through renames)."""
+        old_table = self._old_table.get(table, table)
+        return self.before.table(old_table).c[self._old_column.get((table, name), name)]
+
+    def _mark(self, change: ch.Change) -> str:
+        return ", allow_data_loss=True" if change in self.intended else ""
+
+    def _rename_note(self, change: ch.Change) -> str | None:
+        """For a drop or add that a declined rename candidate names: which hint makes it one."""
+        if isinstance(change, (ch.DropColumn, ch.AddColumn)):
+            name = f"{ch.show(change.table)}.{change.column.name}"
+        elif isinstance(change, (ch.DropTable, ch.AddTable)):
+            name = ch.show(change.table.key)
+        else:
+            return None
+        for candidate in self.candidates:
+            if name in (candidate.old, candidate.new):
+                return (
+                    f"May be a rename of {candidate.old} to {candidate.new}: generate again with "
+                    f"`{candidate.hint}` to keep the data."
+                )
+        return None
 
     def render(self, changes: Sequence[ch.Change]) -> str:
         deferred = {(c.table, c.foreign_key) for c in changes if isinstance(c, ch.AddForeignKey)}
@@ -60,8 +104,9 @@ class Renderer:
         for change in changes:
             linking_new = isinstance(change, ch.AddForeignKey) and change.table in new_tables
             note = None if linking_new else warning_for(change)
-            if note:
-                lines.append(f"# {note}")
+            for text in (self._rename_note(change), note):
+                if text:
+                    lines.append(f"# {text}")
             lines.extend(self._render(change, deferred))
         if all(line.lstrip().startswith("#") for line in lines):
             lines.append("pass")
@@ -87,14 +132,29 @@ class Renderer:
         return f"op.execute({f'DROP TYPE {self._type_name(c.enum)}'!r})"
 
     def _AlterEnum(self, c: ch.AlterEnum) -> list[str]:
+        """Values only added (old order kept): ``ADD VALUE`` each, placed with BEFORE/AFTER.
+
+        Before PostgreSQL 12, ``ALTER TYPE ... ADD VALUE`` cannot run in a transaction, so it
+        goes in an autocommit block there. Anything else (values removed or reordered) swaps
+        the type: see ``_swap_enum``.
+        """
         old, new = c.before.values, c.after.values
-        if new[: len(old)] == old:
-            name = self._type_name(c.after)
-            return [
-                f"op.execute({f'ALTER TYPE {name} ADD VALUE {self._sql_literal(v)}'!r})"
-                for v in new[len(old) :]
-            ]
-        return self._swap_enum(c)
+        if [v for v in new if v in old] != list(old):
+            return self._swap_enum(c)
+        name = self._type_name(c.after)
+        statements = []
+        for position, value in enumerate(new):
+            if value in old:
+                continue
+            following = next((v for v in new[position + 1 :] if v in old), None)
+            where = f" BEFORE {self._sql_literal(following)}" if following is not None else ""
+            sql = f"ALTER TYPE {name} ADD VALUE {self._sql_literal(value)}{where}"
+            statements.append(f"op.execute({sql!r})")
+        version = getattr(self.dialect, "server_version_info", None) or (99,)
+        if version >= (12,):
+            return statements
+        body = "\n".join(f"    {line}" for line in statements)
+        return [f"with op.get_context().autocommit_block():\n{body}"]
 
     def _swap_enum(self, c: ch.AlterEnum) -> list[str]:
         """Values removed or reordered: create the new type, cast every column, drop the old."""
@@ -153,22 +213,103 @@ class Renderer:
         return lines
 
     def _DropTable(self, c: ch.DropTable) -> str:
-        return f"op.drop_table({c.table.name!r}{kwargs(schema=c.table.schema)})"
+        return f"op.drop_table({c.table.name!r}{kwargs(schema=c.table.schema)}{self._mark(c)})"
 
-    def _AddColumn(self, c: ch.AddColumn) -> str:
+    def _RenameTable(self, c: ch.RenameTable) -> str:
+        return f"op.rename_table({c.old[1]!r}, {c.new[1]!r}{kwargs(schema=c.new[0])})"
+
+    def _RenameColumn(self, c: ch.RenameColumn) -> str:
+        old = self.before.table(self._old_table.get(c.table, c.table)).c[c.before.name]
+        args = [
+            repr(c.table[1]),
+            repr(c.before.name),
+            f"new_column_name={c.new_name!r}",
+            f"existing_type={render_type(old.type, self.imports)}",
+            f"existing_nullable={c.before.nullable!r}",
+        ]
+        if c.before.default is not None:
+            args.append(f"existing_server_default=sa.text({c.before.default!r})")
+        if c.before.comment:
+            args.append(f"existing_comment={c.before.comment!r}")
+        if c.table[0]:
+            args.append(f"schema={c.table[0]!r}")
+        return f"op.alter_column({', '.join(args)})"
+
+    def _RenameConstraint(self, c: ch.RenameConstraint) -> list[str]:
+        from distil.dialects.rename_sql import rename_constraint_sql
+
+        assert c.before.name is not None and c.after.name is not None
+        sql = rename_constraint_sql(
+            self.dialect, c.table[1], c.table[0], c.kind, c.before.name, c.after.name
+        )
+        if sql is not None:
+            return [f"op.execute({sql!r})"]
+        drop, add = {
+            "unique": (ch.DropUnique, ch.AddUnique),
+            "foreignkey": (ch.DropForeignKey, ch.AddForeignKey),
+            "check": (ch.DropCheck, ch.AddCheck),
+        }[c.kind]
+        return [
+            *self._render(drop(c.table, c.before), set()),  # type: ignore[arg-type]
+            *self._render(add(c.table, c.after), set()),  # type: ignore[arg-type]
+        ]
+
+    def _RenameIndex(self, c: ch.RenameIndex) -> list[str]:
+        from distil.dialects.rename_sql import rename_index_sql
+
+        sql = rename_index_sql(self.dialect, c.table[1], c.table[0], c.before.name, c.after.name)
+        if sql is not None:
+            return [f"op.execute({sql!r})"]
+        return [
+            self._DropIndex(ch.DropIndex(c.table, c.before)),
+            self._create_index(c.table, c.after),
+        ]
+
+    def _RenameSequence(self, c: ch.RenameSequence) -> str:
+        from distil.dialects.rename_sql import rename_sequence_sql
+
+        sql = rename_sequence_sql(self.dialect, c.schema, c.old, c.new)
+        return f"op.execute({sql!r})" if sql else f"# sequence {c.old} should be renamed to {c.new}"
+
+    def _AddColumn(self, c: ch.AddColumn) -> list[str]:
         column = self.after.table(c.table).c[c.column.name]
-        rendered = render_column(column, self.dialect, self.imports)
-        return f"op.add_column({c.table[1]!r}, {rendered}{kwargs(schema=c.table[0])})"
+        rendered = render_column(column, self.dialect, self.imports, fill=c.fill)
+        lines = [f"op.add_column({c.table[1]!r}, {rendered}{kwargs(schema=c.table[0])})"]
+        if c.fill is not None and c.column.default is None:
+            lines.insert(0, f"# Existing rows get {c.fill}; that default is removed right after.")
+            lines.append(
+                f"op.alter_column({c.table[1]!r}, {c.column.name!r}, server_default=None, "
+                f"existing_type={render_type(column.type, self.imports)}, existing_nullable=False"
+                f"{kwargs(schema=c.table[0])})"
+            )
+        return lines
 
     def _DropColumn(self, c: ch.DropColumn) -> str:
-        return f"op.drop_column({c.table[1]!r}, {c.column.name!r}{kwargs(schema=c.table[0])})"
+        return (
+            f"op.drop_column({c.table[1]!r}, {c.column.name!r}{kwargs(schema=c.table[0])}"
+            f"{self._mark(c)})"
+        )
 
-    def _AlterColumn(self, c: ch.AlterColumn) -> str:
+    def _AlterColumn(self, c: ch.AlterColumn) -> list[str]:
         new = self.after.table(c.table).c[c.after.name]
-        old = self.before.table(c.table).c[c.before.name]
+        old = self._before_column(c.table, c.before.name)
+        lines = []
+        if c.fill is not None and c.becomes_not_null:
+            column = f"sa.column({c.after.name!r})"
+            table = f"sa.table({c.table[1]!r}, {column}{kwargs(schema=c.table[0])})"
+            lines.append(
+                f"# Rows holding NULL in {ch.show(c.table)}.{c.after.name} get {c.fill} first."
+            )
+            lines.append(
+                f"op.execute({table}.update().where({column}.is_(None))"
+                f".values({{{c.after.name!r}: sa.text({c.fill!r})}}))"
+            )
         args = [repr(c.table[1]), repr(c.after.name)]
         if c.before.type != c.after.type:
             args.append(f"type_={render_type(new.type, self.imports)}")
+            using = self._cast_clause(c, new)
+            if using:
+                args.append(f"postgresql_using={using!r}")
         args.append(f"existing_type={render_type(old.type, self.imports)}")
         if c.before.nullable != c.after.nullable:
             args.append(f"nullable={c.after.nullable!r}")
@@ -188,7 +329,18 @@ class Renderer:
             args.append("existing_autoincrement=True")
         if c.table[0]:
             args.append(f"schema={c.table[0]!r}")
-        return f"op.alter_column({', '.join(args)})"
+        if c in self.intended:
+            args.append("allow_data_loss=True")
+        return [*lines, f"op.alter_column({', '.join(args)})"]
+
+    def _cast_clause(self, c: ch.AlterColumn, new: Any) -> str | None:
+        """PostgreSQL's ``USING col::type`` when no assignment cast makes the change by itself."""
+        if self.dialect.name != "postgresql" or not needs_explicit_cast(
+            c.before.type, c.after.type
+        ):
+            return None
+        column = self.dialect.identifier_preparer.quote(c.after.name)
+        return f"{column}::{new.type.compile(dialect=self.dialect)}"
 
     def _AddIndex(self, c: ch.AddIndex) -> str:
         return self._create_index(c.table, c.index)

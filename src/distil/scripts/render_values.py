@@ -94,8 +94,12 @@ def render_server_default(default: Any, dialect: Any) -> str | None:
     return f"sa.text({compiled!r})"
 
 
-def render_column(column: Any, dialect: Any, imports: Imports) -> str:
-    """``sa.Column(...)`` without foreign keys, unique or index flags (rendered separately)."""
+def render_column(column: Any, dialect: Any, imports: Imports, fill: str | None = None) -> str:
+    """``sa.Column(...)`` without foreign keys, unique or index flags (rendered separately).
+
+    ``fill`` (a SQL literal) becomes the column's server default, for a NOT NULL column added to
+    a table with rows; the caller drops that default again right after.
+    """
     import sqlalchemy as sa
 
     args = [repr(column.name), render_type(column.type, imports)]
@@ -121,6 +125,8 @@ def render_column(column: Any, dialect: Any, imports: Imports) -> str:
     default = None
     if isinstance(column.server_default, sa.DefaultClause):
         default = render_server_default(column.server_default, dialect)
+    if default is None and fill is not None:
+        default = f"sa.text({fill!r})"
     if default is not None:
         args.append(f"server_default={default}")
     args.append(f"nullable={bool(column.nullable)!r}")
