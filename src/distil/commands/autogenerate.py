@@ -57,8 +57,13 @@ def compare_models(
     *,
     engine: sa.Engine | None = None,
     questioner: Questioner | None = None,
+    reuse_live_snapshot: bool = False,
 ) -> Comparison:
     """Diff the configured models against the live database (at head).
+
+    With ``reuse_live_snapshot`` (``distil check``), the live schema's snapshot is reused while
+    the database's catalog fingerprint is unchanged; the result then carries no reflected type
+    objects, so it can be compared but not rendered.
 
     Without a questioner nothing is asked: renames stay drop + add (flagged) and a new NOT NULL
     column without a default is refused — the right answers for ``distil check``.
@@ -85,10 +90,17 @@ def compare_models(
     try:
         with engine.connect() as conn:
             _require_head(config, conn)
-            current = reflect_schema(
-                conn, schemas, ignore_tables=(config.version_table,), types=live_types
-            )
             dialect = conn.dialect
+            current = None
+            if reuse_live_snapshot:
+                cache = LiveSnapshotCache(config, conn, schemas)
+                current = cache.load()
+            if current is None:
+                current = reflect_schema(
+                    conn, schemas, ignore_tables=(config.version_table,), types=live_types
+                )
+                if reuse_live_snapshot:
+                    cache.store(current)
     finally:
         if owned:
             engine.dispose()
@@ -264,3 +276,52 @@ def _require_head(config: Config, conn: sa.Connection) -> None:
             f"({', '.join(pending[:5])}{'…' if len(pending) > 5 else ''}). Run `distil upgrade head` "
             f"first, so the new migration builds on the latest one."
         )
+
+
+class LiveSnapshotCache:
+    """The last reflected snapshot of one live database, valid while its fingerprint holds."""
+
+    def __init__(
+        self, config: Config, conn: sa.Connection, schemas: tuple[str | None, ...]
+    ) -> None:
+        import hashlib
+
+        from distil.config import mask_url
+        from distil.dialects.fingerprint import schema_fingerprint
+        from distil.introspect.normalize import CACHE_VERSION
+
+        where = "|".join(
+            [CACHE_VERSION, mask_url(config.require_url()), repr(schemas), config.version_table]
+        )
+        self.prefix = f"live-{hashlib.sha256(where.encode()).hexdigest()[:16]}-"
+        self.directory = config.script_location / "__pycache__"
+        self.fingerprint = schema_fingerprint(conn, schemas)
+
+    @property
+    def path(self) -> Path | None:
+        if self.fingerprint is None:
+            return None
+        return self.directory / f"{self.prefix}{self.fingerprint[:32]}.json"
+
+    def load(self) -> Schema | None:
+        import json
+
+        from distil.schema.model import Schema
+
+        path = self.path
+        if path is None or not path.exists():
+            return None
+        try:
+            return Schema.from_json(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def store(self, schema: Schema) -> None:
+        from distil.introspect.normalize import write_cache
+
+        path = self.path
+        if path is None:
+            return
+        for stale in self.directory.glob(f"{self.prefix}*.json"):
+            stale.unlink(missing_ok=True)
+        write_cache(path, schema)

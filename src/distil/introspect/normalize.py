@@ -68,7 +68,7 @@ def target_schema(
             pass  # a damaged cache is rebuilt
     schema = build_and_reflect(metadata, url, dev_url=dev_url, schemas=schemas, ddl=ddl)
     if cache_file is not None:
-        _write_cache(cache_file, schema)
+        write_cache(cache_file, schema)
     return schema
 
 
@@ -119,7 +119,7 @@ def create_schemas(conn: sa.Connection, names: list[str]) -> None:
         conn.execute(CreateSchema(name, if_not_exists=True))
 
 
-def _write_cache(path: Path, schema: Schema) -> None:
+def write_cache(path: Path, schema: Schema) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".target-")
