@@ -72,9 +72,15 @@ def create_table(table_name: str, *columns: Any, schema: str | None = None, **kw
 
 
 def drop_table(
-    table_name: str, *, schema: str | None = None, if_exists: bool = False, **kw: Any
+    table_name: str,
+    *,
+    schema: str | None = None,
+    if_exists: bool = False,
+    allow_data_loss: bool = False,
+    **kw: Any,
 ) -> None:
-    invoke(DropTable(table_name, schema, if_exists=if_exists))
+    """``allow_data_loss=True`` says the rows may go: the runner's data-loss guard lets it pass."""
+    invoke(DropTable(table_name, schema, if_exists=if_exists, allow_data_loss=allow_data_loss))
 
 
 def rename_table(old_table_name: str, new_table_name: str, *, schema: str | None = None) -> None:
@@ -104,8 +110,16 @@ def add_column(
     invoke(AddColumn(table_name, column, schema))
 
 
-def drop_column(table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
-    invoke(DropColumn(table_name, column_name, schema))
+def drop_column(
+    table_name: str,
+    column_name: str,
+    *,
+    schema: str | None = None,
+    allow_data_loss: bool = False,
+    **kw: Any,
+) -> None:
+    """``allow_data_loss=True`` says the values may go: the runner's data-loss guard lets it pass."""
+    invoke(DropColumn(table_name, column_name, schema, allow_data_loss=allow_data_loss))
 
 
 def alter_column(
@@ -122,10 +136,12 @@ def alter_column(
     existing_nullable: bool | None = None,
     existing_comment: str | None = None,
     schema: str | None = None,
+    allow_data_loss: bool = False,
     **kw: Any,
 ) -> None:
     """As Alembic: ``server_default=None`` drops the default, ``comment=None`` drops the comment,
-    and arguments left at their defaults are not changed."""
+    and arguments left at their defaults are not changed. ``allow_data_loss=True`` lets a
+    narrowing type change pass the runner's data-loss guard."""
     if isinstance(type_, type):
         type_ = type_()
     if isinstance(existing_type, type):
@@ -148,6 +164,7 @@ def alter_column(
             existing_comment=existing_comment,
             existing_autoincrement=kw.pop("existing_autoincrement", None),
             postgresql_using=kw.pop("postgresql_using", None),
+            allow_data_loss=allow_data_loss,
         )
     )
 
@@ -347,8 +364,10 @@ class BatchOperations:
     def add_column(self, column: sa.Column[Any], **kw: Any) -> None:
         add_column(self.table_name, column, schema=self.schema)
 
-    def drop_column(self, column_name: str, **kw: Any) -> None:
-        drop_column(self.table_name, column_name, schema=self.schema)
+    def drop_column(self, column_name: str, *, allow_data_loss: bool = False, **kw: Any) -> None:
+        drop_column(
+            self.table_name, column_name, schema=self.schema, allow_data_loss=allow_data_loss
+        )
 
     def alter_column(self, column_name: str, **kw: Any) -> None:
         alter_column(self.table_name, column_name, schema=self.schema, **kw)

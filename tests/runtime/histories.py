@@ -39,8 +39,8 @@ def creates_table_and_logs(number: int) -> tuple[str, str]:
         f'sa.Column("name", sa.String(30)))\n'
         f"op.execute(\"INSERT INTO runs (revision) VALUES ('{rev}')\")\n"
     )
-    downgrade = f'op.drop_table("{table}")\n' + (
-        'op.drop_table("runs")\n'
+    downgrade = f'op.drop_table("{table}", allow_data_loss=True)\n' + (
+        'op.drop_table("runs", allow_data_loss=True)\n'
         if number == 1
         else f"op.execute(\"DELETE FROM runs WHERE revision = '{rev}'\")\n"
     )

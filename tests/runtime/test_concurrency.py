@@ -132,3 +132,26 @@ def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> N
         out, err = first.communicate(timeout=60)
     assert first.returncode == 0, (out, err)
     assert applied(project) == ["slow01"]
+
+
+SWARM = 16
+SWARM_ROUNDS = 20
+SWARM_MIGRATIONS = 4
+
+
+def test_sixteen_processes_twenty_rounds_each_migration_runs_once(
+    project: Project, dialect: str
+) -> None:
+    """Forked migrators (real processes, started in milliseconds) race on an empty database."""
+    from tests.faults.harness import reset_database, start_migrator, wait_for_exit
+
+    ids = write_linear_history(project, SWARM_MIGRATIONS)
+    for round_number in range(SWARM_ROUNDS):
+        reset_database(dialect, project.url)
+        pids = [
+            start_migrator(project, "upgrade", "head", "--lock-timeout", "60") for _ in range(SWARM)
+        ]
+        codes = [wait_for_exit(pid) for pid in pids]
+        assert codes == [0] * SWARM, f"round {round_number}: exit codes {codes}"
+        assert run_log(project) == ids, f"round {round_number}"
+        assert applied(project) == ids, f"round {round_number}"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from distil import __version__
+from distil.cli.lint_command import register as register_lint
 from distil.cli.output import (
     EventRenderer,
     Printer,
@@ -27,7 +28,7 @@ from distil.cli.output import (
     print_status,
     revision_block,
 )
-from distil.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DistilError
+from distil.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DistilError, UsageError
 
 if TYPE_CHECKING:
     from distil.config import Config
@@ -121,6 +122,11 @@ def run_options(function: F) -> F:
             help="Give up when another migrator holds the lock longer (default: the config's).",
         ),
         click.option("--accept-changed", is_flag=True, help="Accept applied files edited since."),
+        click.option(
+            "--allow-data-loss",
+            is_flag=True,
+            help="Run drops and narrowing type changes even where they would lose data.",
+        ),
         click.option("--sql", is_flag=True, help="Print the SQL script instead of running it."),
     ):
         function = option(function)
@@ -195,11 +201,26 @@ def init(invocation: Invocation, directory: str, models: str | None, init_url: s
 @click.option("--depends-on", multiple=True, metavar="REV", help="A revision this one needs.")
 @click.option("--splice", is_flag=True, help="Allow --head to name a revision that is not a head.")
 @click.option("--autogenerate", is_flag=True, help="Fill in operations by comparing the models.")
+@click.option("--allow-empty", is_flag=True, help="With --autogenerate: write even when in sync.")
+@click.option("--no-verify", is_flag=True, help="With --autogenerate: skip the scratch proof.")
 @click.option(
-    "--allow-empty", is_flag=True, help="With --autogenerate: write a file even if in sync."
+    "--rename",
+    "renames",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="With --autogenerate: a rename (users=customers, users.name=users.full_name).",
 )
 @click.option(
-    "--no-verify", is_flag=True, help="With --autogenerate: skip the proof on a scratch DB."
+    "--default",
+    "defaults",
+    multiple=True,
+    metavar="TABLE.COLUMN=VALUE",
+    help="With --autogenerate: the value existing rows get in a new NOT NULL column.",
+)
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="With --autogenerate: mark every drop and narrowing change as intended.",
 )
 @verbose_option
 @pass_invocation
@@ -214,23 +235,25 @@ def revision(
     autogenerate: bool,
     allow_empty: bool,
     no_verify: bool,
+    renames: tuple[str, ...],
+    defaults: tuple[str, ...],
+    allow_data_loss: bool,
 ) -> None:
     """Create a new migration file (empty, or from the models with --autogenerate)."""
     config = invocation.load_config()
     if autogenerate:
-        from distil.commands.autogenerate import autogenerate as generate
-
-        result = generate(
-            config, message, rev_id=rev_id, allow_empty=allow_empty, verify=not no_verify
+        _autogenerate(
+            invocation,
+            config,
+            message,
+            rev_id=rev_id,
+            allow_empty=allow_empty,
+            verify=not no_verify,
+            hints=(renames, defaults, allow_data_loss),
         )
-        printer = invocation.printer()
-        print_plan(printer, result.comparison.summary)
-        if result.path is None:
-            printer.out("No changes detected")
-            return
-        proof = "proven on a scratch database" if result.verified else "not proven"
-        printer.out(f"created {display_path(result.path)} ({proof})")
         return
+    if renames or defaults or allow_data_loss:
+        raise UsageError("--rename, --default and --allow-data-loss go with --autogenerate.")
     from distil.commands.revision import create_revision
 
     path = create_revision(
@@ -245,6 +268,41 @@ def revision(
     invocation.printer().out(f"created {display_path(path)}")
 
 
+def _autogenerate(
+    invocation: Invocation,
+    config: Config,
+    message: str,
+    *,
+    hints: tuple[tuple[str, ...], tuple[str, ...], bool],
+    **options: Any,
+) -> None:
+    from distil.commands.autogenerate import autogenerate
+    from distil.commands.lint import lint_migration_file
+    from distil.diff.questions import Hints
+
+    questioner: Any = Hints.parse(*hints)
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        from distil.cli.prompts import InteractiveQuestioner
+
+        questioner = InteractiveQuestioner(questioner)
+    result = autogenerate(config, message, questioner=questioner, **options)
+    printer = invocation.printer()
+    print_plan(printer, result.comparison.summary)
+    for warning in result.comparison.plan.warnings:
+        printer.err(f"warning: {warning}", fg="yellow")
+    if result.path is None:
+        printer.out("No changes detected")
+        return
+    proof = "proven on a scratch database" if result.verified else "not proven"
+    printer.out(f"created {display_path(result.path)} ({proof})")
+    findings = lint_migration_file(config, result.path)
+    if findings:
+        from distil.cli.lint_command import print_findings
+
+        printer.out("lint:")
+        print_findings(printer, findings)
+
+
 @cli.command()
 @verbose_option
 @pass_invocation
@@ -253,7 +311,7 @@ def check(invocation: Invocation) -> int:
     config = invocation.load_config()
     from distil.commands.autogenerate import compare_models
 
-    comparison = compare_models(config)
+    comparison = compare_models(config, reuse_live_snapshot=True)
     printer = invocation.printer()
     if not comparison.changes:
         printer.out("in sync: the database matches the models")
@@ -384,6 +442,9 @@ def show(invocation: Invocation, spec: str) -> None:
     printer.out(revision_block(header))
     printer.out()
     printer.out(source.rstrip("\n"))
+
+
+register_lint(cli)
 
 
 # ---------------------------------------------------------------- running and failing

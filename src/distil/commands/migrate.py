@@ -3,7 +3,10 @@
 Online, each command takes the database's migration lock, reads the version table, refuses when
 applied files changed (unless accepted), plans, and runs. With ``sql=True`` nothing connects:
 the script is rendered instead (SQLite renders by running on an in-memory scratch database, so
-table rebuilds come out exactly as they would run).
+table rebuilds come out exactly as they would run). Online runs refuse operations that would lose
+data unless the migration marks them or ``allow_data_loss=True`` is passed; ``--sql`` scripts are
+not checked, and say so in their header. ``stamp`` also clears the record of an interrupted
+migration (databases without transactional DDL).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from distil.errors import DistilError, MigrationFailed, UsageError
+from distil.errors import DistilError, LockTimeout, MigrationFailed, UsageError
 from distil.runtime.events import Notice, Reporter, StepFinished, ignore_events
 from distil.runtime.plan import HEAD_WORDS, Step, plan_downgrade, plan_upgrade, stamp_target
 from distil.runtime.results import RunResult, StepResult
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 
     from distil.config import Config
     from distil.dialects.base import DialectImpl
+    from distil.runtime.progress import ProgressTable
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
     from distil.scripts.graph import RevisionGraph
@@ -34,6 +38,7 @@ def upgrade(
     sql: bool = False,
     accept_changed: bool = False,
     lock_timeout: float | None = None,
+    allow_data_loss: bool = False,
     reporter: Reporter = ignore_events,
     engine: sa.Engine | None = None,
 ) -> RunResult:
@@ -49,6 +54,7 @@ def upgrade(
         lambda applied: plan_upgrade(graph, applied, target),
         accept_changed=accept_changed,
         lock_timeout=lock_timeout,
+        allow_data_loss=allow_data_loss,
         reporter=reporter,
         engine=engine,
     )
@@ -61,6 +67,7 @@ def downgrade(
     sql: bool = False,
     accept_changed: bool = False,
     lock_timeout: float | None = None,
+    allow_data_loss: bool = False,
     reporter: Reporter = ignore_events,
     engine: sa.Engine | None = None,
 ) -> RunResult:
@@ -76,6 +83,7 @@ def downgrade(
         lambda applied: plan_downgrade(graph, applied, target),
         accept_changed=accept_changed,
         lock_timeout=lock_timeout,
+        allow_data_loss=allow_data_loss,
         reporter=reporter,
         engine=engine,
     )
@@ -94,9 +102,10 @@ def stamp(
     wanted = stamp_target(graph, target)
     if sql:
         return _render_stamp(config, graph, wanted)
-    with _session(config, None, engine) as (conn, impl, version):
+    with _session(config, None, engine, graph) as (conn, impl, version):
         applied = {row.revision for row in version.read(conn)}
         conn.commit()
+        progress = _progress_table(config, impl)
         removed = [
             r
             for r in reversed(graph.topological(applied & set(graph.revisions)))
@@ -104,6 +113,11 @@ def stamp(
         ]
         removed += sorted(r for r in applied if r not in graph)
         added = [r for r in graph.topological(wanted) if r not in applied]
+        if progress is not None and progress.exists(conn):
+            conn.execute(progress.clear_statement())
+            conn.commit()
+            progress.drop_if_empty(conn)
+        conn.commit()
         with conn.begin():
             for revision in removed:
                 conn.execute(version.delete_statement(revision))
@@ -130,6 +144,7 @@ def _online(
     *,
     accept_changed: bool,
     lock_timeout: float | None,
+    allow_data_loss: bool,
     reporter: Reporter,
     engine: sa.Engine | None,
 ) -> RunResult:
@@ -137,7 +152,7 @@ def _online(
     from distil.runtime.context import MigrationContext
     from distil.runtime.runner import Runner, check_history
 
-    with _session(config, lock_timeout, engine) as (conn, impl, version):
+    with _session(config, lock_timeout, engine, graph) as (conn, impl, version):
         applied = version.read(conn)
         conn.commit()
         changed = check_history(graph, applied, accept_changed=accept_changed)
@@ -150,7 +165,7 @@ def _online(
             for item in changed:
                 reporter(Notice(f"accepted the new content of {item.path.name}", "warning"))
         steps = planner({row.revision for row in applied})
-        ctx = MigrationContext(impl, conn, reporter=reporter)
+        ctx = MigrationContext(impl, conn, reporter=reporter, allow_data_loss=allow_data_loss)
         runner = Runner(
             directory=directory,
             graph=graph,
@@ -159,15 +174,32 @@ def _online(
             version_table=version,
             reporter=reporter,
             database=mask_url(str(conn.engine.url.render_as_string(hide_password=False))),
+            progress_table=_progress_table(config, impl),
         )
         return runner.run(steps, ctx)
 
 
+def _progress_table(config: Config, impl: DialectImpl) -> ProgressTable | None:
+    """Where statement-level progress is kept: only where DDL is not transactional."""
+    if impl.supports_transactional_ddl:
+        return None
+    from distil.runtime.progress import ProgressTable
+
+    return ProgressTable(config.version_table, config.version_table_schema)
+
+
 @contextmanager
 def _session(
-    config: Config, lock_timeout: float | None, engine: sa.Engine | None
+    config: Config,
+    lock_timeout: float | None,
+    engine: sa.Engine | None,
+    graph: RevisionGraph | None = None,
 ) -> Iterator[tuple[sa.Connection, DialectImpl, VersionTable]]:
-    """A connection holding the migration lock, with the version table in place."""
+    """A connection holding the migration lock, with the version table in place.
+
+    When the lock cannot be had in time, the ``LockTimeout`` says which revision the database
+    stays at (read without the lock, which is safe: nothing is written).
+    """
     from distil.dialects.registry import create_engine, prepare_engine
     from distil.runtime.version_table import VersionTable
 
@@ -181,7 +213,12 @@ def _session(
     key = f"{config.version_table_schema or ''}.{config.version_table}"
     try:
         with engine.connect() as conn:
-            impl.acquire_lock(conn, key, timeout)
+            try:
+                impl.acquire_lock(conn, key, timeout)
+            except LockTimeout as error:
+                raise LockTimeout(
+                    f"{error.message} Nothing was run: {_standing(conn, version, graph)}"
+                ) from error
             try:
                 version.ensure(conn)
                 yield conn, impl, version
@@ -193,6 +230,21 @@ def _session(
     finally:
         if owned:
             engine.dispose()
+
+
+def _standing(conn: sa.Connection, version: VersionTable, graph: RevisionGraph | None) -> str:
+    """'the database is still at <heads>' for error messages, best effort."""
+    try:
+        applied = {row.revision for row in version.read(conn)}
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - the message is still right without the revision
+        return "the database is unchanged."
+    if graph is not None:
+        known = applied & set(graph.revisions)
+        heads = [r for r in known if not (graph.descendants(r, inclusive=False) & known)]
+    else:
+        heads = sorted(applied)
+    return f"the database is still at revision {', '.join(sorted(heads)) or 'base'}."
 
 
 # -- offline (--sql) -----------------------------------------------------------------------------
@@ -217,7 +269,11 @@ def _render(
     else:
         steps = plan_downgrade(graph, applied, end)
     version = VersionTable(config.version_table, config.version_table_schema)
-    header = [f"-- distil {'upgrade' if direction == 'up' else 'downgrade'} {start}:{end}"]
+    header = [
+        f"-- distil {'upgrade' if direction == 'up' else 'downgrade'} {start}:{end}",
+        "-- Not checked for data loss: run online (distil upgrade / downgrade) to have drops and",
+        "-- narrowing type changes of tables and columns that hold data refused.",
+    ]
     create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
     if impl.name == "sqlite":
         script = _render_on_scratch(directory, graph, applied, steps, version)

@@ -1,4 +1,8 @@
-"""``distil current``: where the database stands against the migration files."""
+"""``distil current``: where the database stands against the migration files.
+
+Where DDL is not transactional, it also reports a migration that was interrupted half-way,
+naming each of its statements that took effect (from the progress record the runner keeps).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
 def current_status(config: Config, *, engine: sa.Engine | None = None) -> CurrentStatus:
     from distil.config import mask_url
     from distil.dialects.registry import create_engine
+    from distil.runtime.progress import ProgressTable, describe_interrupted
     from distil.runtime.runner import changed_files
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
@@ -26,6 +31,7 @@ def current_status(config: Config, *, engine: sa.Engine | None = None) -> Curren
     try:
         with engine.connect() as conn:
             applied = VersionTable(config.version_table, config.version_table_schema).read(conn)
+            progress = ProgressTable(config.version_table, config.version_table_schema).read(conn)
         database = mask_url(engine.url.render_as_string(hide_password=False))
     finally:
         if owned:
@@ -43,4 +49,10 @@ def current_status(config: Config, *, engine: sa.Engine | None = None) -> Curren
         pending=pending,
         changed=changed_files(graph, applied),
         missing=tuple(sorted(applied_ids - set(graph.revisions))),
+        interrupted=describe_interrupted(
+            progress,
+            graph.get(progress[0].revision).path.name
+            if progress and progress[0].revision in graph
+            else None,
+        ),
     )

@@ -75,6 +75,20 @@ class DialectImpl:
     def after_migration(self, ctx: MigrationContext) -> None:
         """Checks run inside a migration's transaction just before it commits."""
 
+    # -- statement-level progress (databases without transactional DDL) -------------------
+    no_op_sql = "SELECT 1"
+
+    def commits_implicitly(self, sql: str) -> bool:
+        """Whether ``sql`` ends the open transaction by itself (never, where DDL is transactional)."""
+        return False
+
+    def schema_fingerprint(self, cursor: Any) -> str | None:
+        """A digest of the current database's schema read on a DBAPI ``cursor``, or None.
+
+        Used to decide, after a crash, whether a DDL statement that was started had taken effect.
+        """
+        return None
+
     # -- tables -------------------------------------------------------------------------------
     def create_table(self, ctx: MigrationContext, table: sa.Table) -> None:
         from sqlalchemy.schema import CreateIndex, CreateTable, SetColumnComment, SetTableComment

@@ -36,6 +36,25 @@ _KIND_BY_SERVER_NAME = {
 }
 
 
+_IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
+_FINGERPRINT_QUERIES = (
+    "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT "
+    "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
+    "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, "
+    "EXTRA, COLUMN_COMMENT, COLLATION_NAME FROM information_schema.COLUMNS "
+    "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 3",
+    "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, SUB_PART "
+    "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2, 3",
+    "SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS "
+    "WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2, 3",
+    "SELECT CONSTRAINT_NAME, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+    "WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2",
+    "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, "
+    "REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+    "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY 1, 2, 3",
+)
+
+
 class MysqlImpl(DialectImpl):
     name = "mysql"
     supports_transactional_ddl = False
@@ -64,6 +83,29 @@ class MysqlImpl(DialectImpl):
 
         conn.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(conn, key)})
         conn.commit()
+
+    # -- statement-level progress ------------------------------------------------------------
+    no_op_sql = "DO 0"
+
+    def commits_implicitly(self, sql: str) -> bool:
+        """MariaDB's "statements that cause an implicit commit": every DDL statement."""
+        return sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
+
+    def schema_fingerprint(self, cursor: Any) -> str | None:
+        """sha256 over the tables, columns, indexes and constraints of the current database.
+
+        MariaDB (10.6+) DDL is atomic: a statement either took effect whole or not at all, so
+        comparing this digest with the one taken just before the statement decides whether it ran.
+        """
+        import hashlib
+
+        digest = hashlib.sha256()
+        for query in _FINGERPRINT_QUERIES:
+            cursor.execute(query)
+            for row in cursor.fetchall():
+                digest.update(repr(tuple(row)).encode())
+            digest.update(b"|")
+        return digest.hexdigest()
 
     def rename_table(self, ctx: MigrationContext, old: str, new: str, schema: str | None) -> None:
         # RENAME TO an unqualified name would move the table into the default database.

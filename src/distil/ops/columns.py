@@ -35,10 +35,12 @@ class DropColumn(Operation):
     table_name: str
     column_name: str
     schema: str | None = None
+    allow_data_loss: bool = False  # the author confirmed that the values may go
 
     loses_data: ClassVar[bool] = True
 
     def apply(self, ctx: MigrationContext) -> None:
+        ctx.guard_data_loss(self)
         ctx.impl.drop_column(ctx, self.table_name, self.column_name, self.schema)
 
     def describe(self) -> str:
@@ -67,8 +69,10 @@ class AlterColumn(Operation):
     existing_comment: str | None = None
     existing_autoincrement: bool | None = None
     postgresql_using: str | None = None
+    allow_data_loss: bool = False  # the author confirmed that values may not fit the new type
 
     def apply(self, ctx: MigrationContext) -> None:
+        ctx.guard_data_loss(self)
         ctx.impl.alter_column(ctx, self)
 
     @property

@@ -29,10 +29,12 @@ class DropTable(Operation):
     table_name: str
     schema: str | None = None
     if_exists: bool = False
+    allow_data_loss: bool = False  # the author confirmed that the rows may go
 
     loses_data: ClassVar[bool] = True
 
     def apply(self, ctx: MigrationContext) -> None:
+        ctx.guard_data_loss(self)
         ctx.impl.drop_table(ctx, self.table_name, self.schema, if_exists=self.if_exists)
 
     def describe(self) -> str:

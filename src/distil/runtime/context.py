@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from distil.dialects.base import DialectImpl
+    from distil.ops.base import Operation
+    from distil.runtime.progress import StatementProgress
 
 
 class MigrationContext:
@@ -29,6 +31,7 @@ class MigrationContext:
         *,
         reporter: Reporter = ignore_events,
         capture_sql: bool = False,
+        allow_data_loss: bool = False,
     ) -> None:
         self.impl = impl
         self.connection = connection
@@ -37,6 +40,10 @@ class MigrationContext:
         self.revision: str | None = None
         self.step_statements: list[str] = []
         self.rebuilt_tables: set[tuple[str | None, str]] = set()
+        # --allow-data-loss: the data-loss guard lets every operation pass.
+        self.allow_data_loss = allow_data_loss
+        # Statement-level progress of the running step (databases without transactional DDL).
+        self.progress: StatementProgress | None = None
         # Offline mode has no connection; capture mode runs online AND keeps the script
         # (used for SQLite --sql, which runs against a scratch in-memory copy).
         self.script: list[str] | None = [] if (connection is None or capture_sql) else None
@@ -84,6 +91,18 @@ class MigrationContext:
         if self.script is not None:
             self.script.append(sql)
         self.reporter(StatementRun(self.revision, sql))
+
+    def guard_data_loss(self, operation: Operation) -> None:
+        """Refuse ``operation`` if it would destroy data it was not allowed to (online only).
+
+        While an interrupted migration is replayed, operations whose statements already ran
+        are not checked again: they were checked before they first ran.
+        """
+        if self.connection is None or (self.progress is not None and self.progress.replaying):
+            return
+        from distil.runtime.data_loss import guard
+
+        guard(self, operation)
 
     # -- helpers offered to migrations through op.get_context() --------------------------
     @contextmanager

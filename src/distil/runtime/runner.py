@@ -3,7 +3,9 @@
 Guarantees: the lock is held from before the applied revisions are read until the last step is
 recorded, so concurrent runs apply each migration exactly once. Where DDL is transactional
 (PostgreSQL, SQLite) a failing migration is rolled back whole and the version table still names
-the previous revision; elsewhere (MariaDB) the error lists the statements that already ran.
+the previous revision; elsewhere (MariaDB) every statement's progress is recorded as it runs
+(``runtime.progress``), the error lists the statements that already ran, and the next run of the
+same migration resumes after them, or refuses with instructions when it cannot.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from distil.errors import ChecksumMismatch, DistilError, GraphError, MigrationFailed
+from distil.runtime.context import is_read_only
 from distil.runtime.events import (
     Notice,
     Reporter,
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
     from distil.dialects.base import DialectImpl
     from distil.runtime.context import MigrationContext
+    from distil.runtime.progress import ProgressRow, ProgressTable, StatementProgress
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
     from distil.scripts.graph import RevisionGraph
@@ -89,6 +93,7 @@ class Runner:
         version_table: VersionTable,
         reporter: Reporter,
         database: str,
+        progress_table: ProgressTable | None = None,
     ) -> None:
         self.directory = directory
         self.graph = graph
@@ -97,23 +102,61 @@ class Runner:
         self.version_table = version_table
         self.reporter = reporter
         self.database = database
+        self.progress_table = progress_table
 
     def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
         started = time.perf_counter()
+        interrupted = self._interrupted(steps)
         if not steps:
             self.reporter(Notice("nothing to do: the database is already at the target"))
             return RunResult((), 0.0)
         direction = steps[0].direction
         self.reporter(RunStarted(len(steps), direction, self.database))
         results = []
+        if self.progress_table is not None:
+            self.progress_table.ensure(self.conn)
         for index, step in enumerate(steps, 1):
-            results.append(self._run_step(ctx, step, index, len(steps)))
+            recorded = interrupted if index == 1 else ()
+            results.append(self._run_step(ctx, step, index, len(steps), recorded))
+        if self.progress_table is not None:
+            self.progress_table.drop_if_empty(self.conn)
         duration = time.perf_counter() - started
         self.reporter(RunFinished(len(results), duration))
         return RunResult(tuple(results), duration)
 
-    def _run_step(self, ctx: MigrationContext, step: Step, index: int, total: int) -> StepResult:
+    def _interrupted(self, steps: Sequence[Step]) -> tuple[ProgressRow, ...]:
+        """The recorded statements of an interrupted migration, if the run starts with it."""
+        if self.progress_table is None:
+            return ()
+        from distil.runtime.progress import describe_interrupted
 
+        rows = self.progress_table.read(self.conn)
+        self.conn.commit()
+        if not rows:
+            return ()
+        first = rows[0]
+        if steps and (steps[0].header.revision, steps[0].direction) == (
+            first.revision,
+            first.direction,
+        ):
+            return rows
+        path = self.graph.get(first.revision).path.name if first.revision in self.graph else None
+        verb = "upgrade" if first.direction == "up" else "downgrade"
+        target = first.revision if first.direction == "up" else "-1"
+        raise MigrationFailed(
+            f"an earlier {verb} was interrupted half-way, and must be finished or undone before "
+            f"anything else runs: {describe_interrupted(rows, path)} To finish it, run "
+            f"`distil {verb} {target}`."
+        )
+
+    def _run_step(
+        self,
+        ctx: MigrationContext,
+        step: Step,
+        index: int,
+        total: int,
+        recorded: Sequence[ProgressRow] = (),
+    ) -> StepResult:
         from distil import op
 
         header = step.header
@@ -123,11 +166,18 @@ class Runner:
         ctx.revision = header.revision
         ctx.step_statements = []
         started = time.perf_counter()
+        progress = self._progress_for(step, recorded)
+        if progress is not None:
+            progress.install()
+            ctx.progress = progress
         self.conn.begin()
         try:
             with op.activate(ctx):
                 function()
             self.impl.after_migration(ctx)
+            if progress is not None:
+                progress.remove()
+                ctx.progress = None
             duration = time.perf_counter() - started
             if step.direction == "up":
                 statement: Any = self.version_table.insert_statement(
@@ -136,19 +186,45 @@ class Runner:
             else:
                 statement = self.version_table.delete_statement(header.revision)
             ctx.execute(statement)
+            if self.progress_table is not None:
+                self.conn.execute(self.progress_table.clear_statement(header.revision))
             self.conn.commit()
         except BaseException as error:
             ran = list(ctx.step_statements)
+            if progress is not None:
+                progress.forget_failed_statement(not _connection_lost(error))
             _rollback(self.conn)
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
+            if progress is not None and progress.refusal is error:
+                raise error
             raise self._failure(step, error, ran) from error
         finally:
             ctx.revision = None
+            if ctx.progress is not None:
+                ctx.progress.remove()
+                ctx.progress = None
         self.reporter(
             StepFinished(header.revision, header.message, step.direction, index, total, duration)
         )
         return StepResult(header.revision, header.message, step.direction, duration)
+
+    def _progress_for(
+        self, step: Step, recorded: Sequence[ProgressRow]
+    ) -> StatementProgress | None:
+        if self.progress_table is None:
+            return None
+        from distil.runtime.progress import StatementProgress
+
+        return StatementProgress(
+            self.impl,
+            self.conn,
+            self.progress_table,
+            revision=step.header.revision,
+            direction=step.direction,
+            path_name=step.header.path.name,
+            recorded=recorded,
+        )
 
     def _failure(self, step: Step, error: BaseException, ran: list[str]) -> DistilError:
         import sqlalchemy as sa
@@ -164,7 +240,12 @@ class Runner:
             f"nothing of this migration was kept."
         )
         if not self.impl.supports_transactional_ddl:
-            done = ran[:-1] if isinstance(error, sa.exc.DBAPIError) else ran
+            failed_statement = getattr(error, "statement", None) or ""
+            done = (
+                ran[:-1]
+                if isinstance(error, sa.exc.DBAPIError) and not is_read_only(failed_statement)
+                else ran
+            )
             kept, undone = split_at_last_implicit_commit(done)
             if kept:
                 listed = " | ".join(" ".join(s.split())[:200] for s in kept)
@@ -178,8 +259,10 @@ class Runner:
                         f"back."
                     )
                 state += (
-                    " The version table was not updated; undo those statements by hand (or make "
-                    "the migration skip them) before running it again."
+                    f" The version table was not updated, but distil recorded those statements: "
+                    f"fix the cause and run `distil {verb}` again to resume after them (`distil "
+                    f"current` lists them), or undo those statements by hand and record the "
+                    f"state with `distil stamp`."
                 )
             else:
                 state = "no statement of this migration was kept; the database is unchanged."
@@ -215,6 +298,10 @@ def split_at_last_implicit_commit(statements: Sequence[str]) -> tuple[list[str],
         if sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES):
             last = index
     return list(statements[: last + 1]), list(statements[last + 1 :])
+
+
+def _connection_lost(error: BaseException) -> bool:
+    return bool(getattr(error, "connection_invalidated", False))
 
 
 def _database_message(error: Any) -> str:

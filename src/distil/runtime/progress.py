@@ -1,0 +1,327 @@
+"""Statement-level progress where DDL is not transactional (MariaDB), and resuming from it.
+
+Guarantees, for a database whose dialect says ``supports_transactional_ddl = False``:
+
+- Every statement a migration sends (reads excluded) gets a row in ``<version table>_progress``:
+  its position in the migration, the sha256 of its SQL and parameters, and its status.
+- A statement that commits implicitly (DDL) is recorded as ``started`` and committed *before* it
+  runs, together with a digest of the schema as it was, then marked ``done`` and committed right
+  after. Any other statement's ``done`` row is written in the transaction of the statement
+  itself, so it commits or rolls back with it. The rows therefore always say which statements
+  took effect, even after a kill; at most one (a DDL statement) is ``started``.
+- The step that finishes a migration deletes its rows in the same transaction that records it in
+  the version table. The table exists only while a run is going on or a migration is
+  interrupted: it is created before the first step and dropped when a run leaves it empty.
+- Replaying: when the interrupted migration runs again, its first recorded statements are
+  compared by hash and skipped instead of run. A ``started`` statement is decided by comparing
+  the schema digest: unchanged means it never took effect and it runs; changed means it did and
+  it is skipped. A different statement, or an undecidable one, stops the run with
+  ``MigrationFailed`` saying what ran, what to undo, and how to record the state with
+  ``distil stamp``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import MigrationFailed
+from distil.runtime.context import is_read_only
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from distil.dialects.base import DialectImpl
+
+DONE = "done"
+STARTED = "started"
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One statement of an interrupted migration, as recorded."""
+
+    revision: str
+    direction: str  # "up" or "down"
+    index: int  # 1-based position among the migration's statements
+    status: str  # DONE or STARTED
+    sha256: str
+    schema_before: str | None
+    sql: str
+
+
+class ProgressTable:
+    """``<version table>_progress``: the statements of the migration that was interrupted."""
+
+    def __init__(self, version_table_name: str, schema: str | None = None) -> None:
+        import sqlalchemy as sa
+
+        self.metadata = sa.MetaData()
+        self.table = sa.Table(
+            f"{version_table_name}_progress",
+            self.metadata,
+            sa.Column("revision", sa.String(64), primary_key=True),
+            sa.Column("statement_index", sa.Integer(), primary_key=True, autoincrement=False),
+            sa.Column("direction", sa.String(4), nullable=False),
+            sa.Column("status", sa.String(8), nullable=False),
+            sa.Column("sha256", sa.String(64), nullable=False),
+            sa.Column("schema_before", sa.String(64), nullable=True),
+            sa.Column("sql_text", sa.Text(), nullable=False),
+            schema=schema,
+        )
+
+    def exists(self, conn: sa.Connection) -> bool:
+        import sqlalchemy as sa
+
+        found = sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
+        conn.commit()  # leave no transaction open: callers begin their own
+        return found
+
+    def ensure(self, conn: sa.Connection) -> None:
+        from sqlalchemy.schema import CreateTable
+
+        if not self.exists(conn):
+            conn.execute(CreateTable(self.table, if_not_exists=True))
+            conn.commit()
+
+    def drop_if_empty(self, conn: sa.Connection) -> None:
+        """Remove the table once no migration is interrupted, so it exists only while needed."""
+        import sqlalchemy as sa
+        from sqlalchemy.schema import DropTable
+
+        if not self.exists(conn):
+            return
+        left = conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar()
+        conn.commit()
+        if not left:
+            conn.execute(DropTable(self.table, if_exists=True))
+            conn.commit()
+
+    def read(self, conn: sa.Connection) -> tuple[ProgressRow, ...]:
+        if not self.exists(conn):
+            return ()
+        t = self.table.c
+        rows = conn.execute(self.table.select().order_by(t.revision, t.statement_index))
+        return tuple(
+            ProgressRow(
+                revision=row.revision,
+                direction=row.direction,
+                index=row.statement_index,
+                status=row.status,
+                sha256=row.sha256,
+                schema_before=row.schema_before,
+                sql=row.sql_text,
+            )
+            for row in rows
+        )
+
+    def clear_statement(self, revision: str | None = None) -> sa.Delete:
+        """Delete the rows of ``revision`` (of every revision when None)."""
+        statement = self.table.delete()
+        return statement if revision is None else statement.where(self.table.c.revision == revision)
+
+
+def statement_digest(sql: str, parameters: Any) -> str:
+    """What identifies a statement across runs: its SQL text and its parameters."""
+    return hashlib.sha256(f"{sql.strip()}\n{parameters!r}".encode()).hexdigest()
+
+
+class StatementProgress:
+    """Records (and, when resuming, replays) the statements of one step on one connection."""
+
+    def __init__(
+        self,
+        impl: DialectImpl,
+        conn: sa.Connection,
+        table: ProgressTable,
+        *,
+        revision: str,
+        direction: str,
+        path_name: str,
+        recorded: Sequence[ProgressRow] = (),
+    ) -> None:
+        self.impl = impl
+        self.conn = conn
+        self.table = table
+        self.revision = revision
+        self.direction = direction
+        self.path_name = path_name
+        self.recorded = {row.index: row for row in recorded}
+        self.count = 0  # statements seen so far in this run of the step
+        self._pending: tuple[str, int, str, str, Any] | None = (
+            None  # kind, index, hash, sql, params
+        )
+        self._skipped = 0
+        self.refusal: MigrationFailed | None = None  # raised by a replay that cannot continue
+
+    @property
+    def replaying(self) -> bool:
+        """True while the next statement is one an earlier, interrupted run already recorded."""
+        return self.count + 1 in self.recorded
+
+    # -- wiring --------------------------------------------------------------------------------
+    def install(self) -> None:
+        from sqlalchemy import event
+
+        event.listen(self.conn, "before_cursor_execute", self._before, retval=True)
+        event.listen(self.conn, "after_cursor_execute", self._after)
+
+    def remove(self) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.conn, "before_cursor_execute", self._before)
+        event.remove(self.conn, "after_cursor_execute", self._after)
+
+    # -- events --------------------------------------------------------------------------------
+    def _before(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+        self._pending = None
+        if is_read_only(statement):
+            return statement, parameters
+        self.count += 1
+        index = self.count
+        digest = statement_digest(statement, parameters)
+        ddl = self.impl.commits_implicitly(statement)
+        previous = self.recorded.get(index)
+        if previous is not None:
+            if previous.sha256 != digest:
+                self.refusal = self._not_resumable(index, statement, previous)
+                raise self.refusal
+            if previous.status == DONE or self._took_effect(cursor, previous):
+                if previous.status != DONE:
+                    self._write(cursor, self._mark_done(index), commit=True)
+                self._skipped += 1
+                return self.impl.no_op_sql, ([()] if executemany else ())
+        if ddl:
+            before = self.impl.schema_fingerprint(cursor)
+            if previous is not None:
+                self._write(cursor, self._delete(index), commit=False)
+            self._write(
+                cursor, self._insert(index, STARTED, digest, before, statement), commit=True
+            )
+        self._pending = ("ddl" if ddl else "dml", index, digest, statement, parameters)
+        return statement, parameters
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        kind, index, digest, sql, _ = pending
+        if kind == "ddl":
+            self._write(cursor, self._mark_done(index), commit=True)
+        else:
+            self._write(cursor, self._insert(index, DONE, digest, None, sql), commit=False)
+
+    def forget_failed_statement(self, connection_alive: bool) -> None:
+        """After a DDL statement failed with the session intact, it did not take effect: say so."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending[0] != "ddl" or not connection_alive:
+            return
+        try:
+            raw = self.conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            self._write(cursor, self._delete(pending[1]), commit=True)
+        except Exception:  # noqa: BLE001 - left 'started'; the next run decides by the digest
+            pass
+
+    # -- decisions -------------------------------------------------------------------------------
+    def _took_effect(self, cursor: Any, row: ProgressRow) -> bool:
+        now = self.impl.schema_fingerprint(cursor)
+        if now is None or row.schema_before is None:
+            self.refusal = self._undecidable(row)
+            raise self.refusal
+        return now != row.schema_before
+
+    def _not_resumable(self, index: int, sql: str, row: ProgressRow) -> MigrationFailed:
+        return MigrationFailed(
+            f"revision {self.revision} ({self.path_name}) was interrupted earlier, and cannot be "
+            f"resumed: its statement #{index} is now `{_short(sql)}` but the interrupted run "
+            f"recorded `{_short(row.sql)}` there, so the migration does not produce the same "
+            f"statements again. {self._instructions()}"
+        )
+
+    def _undecidable(self, row: ProgressRow) -> MigrationFailed:
+        return MigrationFailed(
+            f"revision {self.revision} ({self.path_name}) was interrupted while statement "
+            f"#{row.index} (`{_short(row.sql)}`) was running, and distil cannot tell whether it "
+            f"took effect. {self._instructions()}"
+        )
+
+    def _instructions(self) -> str:
+        done = [r for r in self.recorded.values() if r.status == DONE]
+        listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in sorted(done, key=_index))
+        return (
+            f"Statements that ran: {listed or 'none'}. Either make the migration produce the same "
+            f"statements again and rerun `distil upgrade`, or undo those statements by hand and "
+            f"run `distil stamp` with the revision before {self.revision}, or finish the rest "
+            f"by hand and run `distil stamp {self.revision}` (stamp also clears this record)."
+        )
+
+    # -- raw writes (on the migration's own session, invisible to the statement listeners) -----
+    def _insert(self, index: int, status: str, digest: str, before: str | None, sql: str) -> Any:
+        return self.table.table.insert().values(
+            revision=self.revision,
+            statement_index=index,
+            direction=self.direction,
+            status=status,
+            sha256=digest,
+            schema_before=before,
+            sql_text=sql,
+        )
+
+    def _mark_done(self, index: int) -> Any:
+        c = self.table.table.c
+        return (
+            self.table.table.update()
+            .where(c.revision == self.revision, c.statement_index == index)
+            .values(status=DONE)
+        )
+
+    def _delete(self, index: int) -> Any:
+        c = self.table.table.c
+        return self.table.table.delete().where(
+            c.revision == self.revision, c.statement_index == index
+        )
+
+    def _write(self, cursor: Any, statement: Any, *, commit: bool) -> None:
+        compiled = statement.compile(dialect=self.impl.sa_dialect)
+        params: Any = compiled.construct_params()
+        if compiled.positional:
+            params = tuple(params[name] for name in compiled.positiontup or ())
+        raw = cursor.connection
+        own = raw.cursor()
+        try:
+            own.execute(str(compiled), params)
+        finally:
+            own.close()
+        if commit:
+            raw.commit()
+
+
+def describe_interrupted(rows: Sequence[ProgressRow], path_name: str | None = None) -> str | None:
+    """One paragraph for ``distil current``: which statements of which revision ran."""
+    if not rows:
+        return None
+    revision = rows[0].revision
+    verb = "upgrade" if rows[0].direction == "up" else "downgrade"
+    where = f"{verb} of revision {revision}" + (f" ({path_name})" if path_name else "")
+    parts = []
+    for row in sorted(rows, key=_index):
+        state = "ran" if row.status == DONE else "was running when it stopped (may have run)"
+        parts.append(f"#{row.index} {state}: {_short(row.sql)}")
+    return (
+        f"{where} stopped after {sum(r.status == DONE for r in rows)} statement(s) took effect; "
+        f"{'; '.join(parts)}. Run `distil {verb}` to resume after them, or undo them by hand and "
+        f"record the state with `distil stamp`."
+    )
+
+
+def _index(row: ProgressRow) -> int:
+    return row.index
+
+
+def _short(sql: str) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= 200 else flat[:197] + "..."
