@@ -15,7 +15,8 @@ Each message names the file, revision or object at fault and says how to fix it.
     ├── ChecksumMismatch             an applied migration file was edited afterwards
     ├── OperationError               an op was called with arguments it cannot honour
     └── MigrationFailed              exit 1: a migration's statement failed on the database
-        └── LockTimeout              exit 1: another migrator held the lock too long
+        ├── LockTimeout              exit 1: another migrator held the lock too long
+        └── DataLossRefused          exit 1: the data-loss guard stopped a drop or narrowing
 """
 
 from __future__ import annotations
@@ -90,3 +91,7 @@ class MigrationFailed(DistilError):
 
 class LockTimeout(MigrationFailed):
     """Another process held the migration lock longer than the lock timeout."""
+
+
+class DataLossRefused(MigrationFailed):
+    """A drop or narrowing change would destroy data and was not marked as intended."""

@@ -169,7 +169,7 @@ def test_awkward_identifiers_round_trip(project: Project) -> None:
     succeeded(history)
     assert "odd names" in history.out
 
-    succeeded(project.cli("downgrade", "base"))
+    succeeded(project.cli("downgrade", "base", "--allow-data-loss"))
 
     remaining = reflect(project)["tables"]
     assert not {USER_TABLE, ODD_TABLE, UNICODE_TABLE} & remaining
@@ -224,5 +224,5 @@ def test_check_constraint_name_with_double_quotes_survives_a_rebuild(project: Pr
 
     succeeded(project.cli("upgrade"))
     assert stored_check_names(project, "t") == {QUOTED_CHECK_NAME}
-    succeeded(project.cli("downgrade", "base"))
+    succeeded(project.cli("downgrade", "base", "--allow-data-loss"))
     assert "t" not in project.table_names()

@@ -73,6 +73,7 @@ class AlterColumn(Operation):
 
     def apply(self, ctx: MigrationContext) -> None:
         ctx.guard_data_loss(self)
+        ctx.check_fits_data(self)
         ctx.impl.alter_column(ctx, self)
 
     @property

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from distil.dialects.base import DialectImpl
     from distil.ops.base import Operation
+    from distil.ops.columns import AlterColumn
     from distil.runtime.progress import StatementProgress
 
 
@@ -103,6 +104,14 @@ class MigrationContext:
         from distil.runtime.data_loss import guard
 
         guard(self, operation)
+
+    def check_fits_data(self, operation: AlterColumn) -> None:
+        """Stop, with a count, a NOT NULL the rows would violate (online, not when replaying)."""
+        if self.connection is None or (self.progress is not None and self.progress.replaying):
+            return
+        from distil.runtime.data_checks import check_not_null
+
+        check_not_null(self, operation)
 
     # -- helpers offered to migrations through op.get_context() --------------------------
     @contextmanager

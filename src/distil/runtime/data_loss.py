@@ -4,7 +4,7 @@ Guarantees: before the first statement of a ``drop_table``, ``drop_column`` or t
 ``alter_column`` runs, the guard counts (inside the migration's transaction, on the same
 connection) the rows that would be lost: every row of a dropped table, every non-NULL value of a
 dropped column, every value that does not fit a narrower string, integer or numeric type. When
-that count is not zero the operation is refused with a ``MigrationFailed`` naming the object, the
+that count is not zero the operation is refused with a ``DataLossRefused`` naming the object, the
 count and the two ways to proceed (``allow_data_loss=True`` on the operation, or
 ``--allow-data-loss``). Offline (``--sql``) nothing is counted. Type changes that are not a known
 narrowing (e.g. text to integer) are left to the database, which refuses values it cannot convert.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from distil.errors import MigrationFailed
+from distil.errors import DataLossRefused
 from distil.ops.base import qualified
 from distil.ops.columns import UNCHANGED, AlterColumn, DropColumn
 from distil.ops.tables import DropTable
@@ -51,7 +51,7 @@ def guard(ctx: MigrationContext, operation: Operation) -> None:
     loss = measure_loss(ctx, operation)
     if loss is None or loss.rows == 0:
         return
-    raise MigrationFailed(
+    raise DataLossRefused(
         f"distil refused to {operation.describe()}: it would {loss.what}. If that is intended, "
         f"mark the operation in the migration with allow_data_loss=True (e.g. "
         f"{_marked_call(operation)}), or run the command again with --allow-data-loss; back up "
