@@ -6,9 +6,9 @@ naming each of its statements that took effect (from the progress record the run
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from distil.runtime.results import CurrentStatus
+from distil.runtime.results import AppliedRevision, CurrentStatus
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -18,29 +18,24 @@ if TYPE_CHECKING:
 
 def current_status(config: Config, *, engine: sa.Engine | None = None) -> CurrentStatus:
     from distil.config import mask_url
-    from distil.dialects.registry import create_engine
-    from distil.runtime.progress import ProgressTable, describe_interrupted
+    from distil.dialects.light import read_version_rows
     from distil.runtime.runner import changed_files
-    from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
 
     graph = ScriptDirectory(config.versions_dir).graph()
-    owned = engine is None
+    rows = None
     if engine is None:
-        engine, _ = create_engine(config.require_url(), for_migration=False)
-    try:
-        with engine.connect() as conn:
-            applied = VersionTable(config.version_table, config.version_table_schema).read(conn)
-            progress = ProgressTable(config.version_table, config.version_table_schema).read(conn)
-        database = mask_url(engine.url.render_as_string(hide_password=False))
-    finally:
-        if owned:
-            engine.dispose()
+        url = config.require_url()
+        rows = read_version_rows(url, config.version_table, config.version_table_schema)
+    if rows is not None:
+        # the common case, without importing SQLAlchemy: one SELECT with the bare driver
+        applied = tuple(AppliedRevision(*row) for row in rows)
+        progress: tuple[Any, ...] = ()
+        database = mask_url(url)
+    else:
+        applied, progress, database = _read_with_sqlalchemy(config, engine)
     applied_ids = {row.revision for row in applied}
-    known = applied_ids & set(graph.revisions)
-    heads = tuple(
-        r for r in graph.topological(known) if not (graph.descendants(r, inclusive=False) & known)
-    )
+    heads = graph.heads_among(applied_ids)
     pending = tuple(r for r in graph.topological() if r not in applied_ids)
     return CurrentStatus(
         database=database,
@@ -49,10 +44,39 @@ def current_status(config: Config, *, engine: sa.Engine | None = None) -> Curren
         pending=pending,
         changed=changed_files(graph, applied),
         missing=tuple(sorted(applied_ids - set(graph.revisions))),
-        interrupted=describe_interrupted(
+        interrupted=_interrupted(
             progress,
             graph.get(progress[0].revision).path.name
             if progress and progress[0].revision in graph
             else None,
         ),
     )
+
+
+def _read_with_sqlalchemy(
+    config: Config, engine: sa.Engine | None
+) -> tuple[tuple[AppliedRevision, ...], tuple[Any, ...], str]:
+    from distil.config import mask_url
+    from distil.dialects.registry import create_engine
+    from distil.runtime.progress import ProgressTable
+    from distil.runtime.version_table import VersionTable
+
+    owned = engine is None
+    if engine is None:
+        engine, _ = create_engine(config.require_url(), for_migration=False)
+    try:
+        with engine.connect() as conn:
+            applied = VersionTable(config.version_table, config.version_table_schema).read(conn)
+            progress = ProgressTable(config.version_table, config.version_table_schema).read(conn)
+        return applied, tuple(progress), mask_url(engine.url.render_as_string(hide_password=False))
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _interrupted(progress: tuple[Any, ...], path_name: str | None) -> str | None:
+    if not progress:
+        return None
+    from distil.runtime.progress import describe_interrupted
+
+    return describe_interrupted(list(progress), path_name)

@@ -9,6 +9,8 @@ SELECT. Any other URL returns ``None`` and the caller takes the SQLAlchemy path.
 
 from __future__ import annotations
 
+import os
+import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,12 +20,20 @@ Row = tuple[str, str | None, datetime | None, int | None]
 COLUMNS = "revision, checksum, applied_at, duration_ms"
 
 
+class _NeedsFullPath(Exception):
+    pass
+
+
 def read_version_rows(url: str, table: str, schema: str | None) -> list[Row] | None:
-    """The version table's rows, ``[]`` when it does not exist, ``None`` when not handled here."""
+    """The version table's rows, ``[]`` when it does not exist, ``None`` when not handled here
+    (including any failure: the SQLAlchemy path then reports it properly)."""
     reader = _reader_for(url)
     if reader is None:
         return None
-    return reader(url, table, schema)
+    try:
+        return reader(url, table, schema)
+    except Exception:  # noqa: BLE001 - the full path repeats the read and explains any failure
+        return None
 
 
 def _reader_for(url: str) -> Callable[[str, str, str | None], list[Row]] | None:
@@ -50,10 +60,9 @@ def _sqlite(url: str, table: str, schema: str | None) -> list[Row]:
     if path in ("", "/", "/:memory:") or schema:
         return []
     path = path[1:]  # sqlite:///relative or sqlite:////absolute
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.OperationalError:
-        return []
+    if not os.path.isfile(path):
+        raise _NeedsFullPath  # the full path says what is wrong with the location
+    connection = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True)
     try:
         exists = connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
@@ -105,6 +114,13 @@ def _mysql(url: str, table: str, schema: str | None) -> list[Row]:
             )
             if cursor.fetchone() is None:
                 return []
+            cursor.execute(
+                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = coalesce(%s, DATABASE()) "
+                "AND TABLE_NAME = %s",
+                (schema, f"{table}_progress"),
+            )
+            if cursor.fetchone() is not None:
+                raise _NeedsFullPath  # an interrupted migration: the full path describes it
             target = f"`{_plain(schema)}`.`{_plain(table)}`" if schema else f"`{_plain(table)}`"
             cursor.execute(f"SELECT {COLUMNS} FROM {target} ORDER BY applied_at, revision")
             return [(r[0], r[1], r[2], r[3]) for r in cursor.fetchall()]
