@@ -90,3 +90,32 @@ def _empty(engine: sa.Engine) -> None:
                 conn.exec_driver_sql(
                     f"DROP TYPE IF EXISTS {conn.dialect.identifier_preparer.quote(enum['name'])}"
                 )
+
+
+BATCH = 300  # statements per round trip: few round trips, and locks released between batches
+
+
+def send_script(conn: sa.Connection, statements: list[str]) -> bool:
+    """Run ``statements`` in batches of one round trip each, where the driver allows it.
+
+    Only psycopg takes several statements in one ``execute`` without parameters; for other
+    drivers this returns False and the caller runs the statements its own way. Each batch is
+    committed: a scratch database needs no atomicity, and PostgreSQL's lock table does not fill
+    up on thousands of tables.
+    """
+    import sqlalchemy as sa
+
+    if conn.dialect.driver != "psycopg":
+        return False
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    for start in range(0, len(statements), BATCH):
+        script = ";\n".join(statements[start : start + BATCH])
+        try:
+            with raw.cursor() as cursor:
+                cursor.execute(script)
+        except Exception as error:  # noqa: BLE001 - reported like any other DDL failure
+            raise sa.exc.DBAPIError(script[:300], None, error) from None  # type: ignore[arg-type]
+        conn.commit()
+        conn.begin()
+    return True

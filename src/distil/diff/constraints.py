@@ -9,6 +9,7 @@ whose definition reappears under another name is renamed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
     yield from _matched(
         before.checks,
         after.checks,
-        lambda c: c.sqltext,
+        lambda c: check_signature(c.sqltext),
         lambda c: ch.DropCheck(key, c),
         lambda c: ch.AddCheck(key, c),
         lambda old, new: ch.RenameConstraint(key, "check", old, new),
@@ -59,6 +60,16 @@ def compare_constraints(before: Table, after: Table) -> Iterator[ch.Change]:
             yield ch.DropIndex(key, index)
     for index in added:
         yield ch.AddIndex(key, index)
+
+
+_TEXT_CASTS = re.compile(r"::(?:text|character varying(?:\(\d+\))?|varchar)(?:\[\])?")
+
+
+def check_signature(sqltext: str) -> str:
+    """A check's expression without casts to text types: PostgreSQL adds them when it stores a
+    check, and adds different ones when that stored text is sent back (``'a'::character
+    varying`` becomes ``'a'::character varying::text``), so they carry no meaning here."""
+    return _TEXT_CASTS.sub("", sqltext)
 
 
 def _same_index(a: Index, b: Index) -> bool:

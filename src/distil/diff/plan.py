@@ -60,17 +60,24 @@ def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> M
             if fill is not None:
                 change = dataclasses.replace(change, fill=fill)
         upgrade.append(change)
+    if isinstance(questioner, Hints):
+        questioner.check_all_used()
     if missing:
         first = missing[0]
+        renames_hint = [c.hint for c in candidates if c.new in missing]
+        maybe = (
+            f" If this is a rename, say so instead ({', '.join(renames_hint)}): the rows keep "
+            f"their values."
+            if renames_hint
+            else ""
+        )
         raise UsageError(
             f"new NOT NULL column(s) without a server default: {', '.join(missing)}. Adding them "
             f"would fail on any table that already holds rows, so no migration was written. "
             f"Either give a one-off value for the existing rows (`--default {first}=VALUE`, or "
             f"answer the question on a terminal), or give the column a server_default or make it "
-            f"nullable in the models."
+            f"nullable in the models.{maybe}"
         )
-    if isinstance(questioner, Hints):
-        questioner.check_all_used()
     intended = tuple(
         c for c in upgrade if _destructive(c) and questioner.confirm_data_loss(c.summary())
     )

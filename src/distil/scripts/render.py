@@ -162,6 +162,7 @@ class Renderer:
         name = self._type_name(enum)
         old_name = self._type_name(type(enum)(enum.name + "_old", enum.schema, ()))
         values = ", ".join(self._sql_literal(v) for v in enum.values)
+        removed = [v for v in c.before.values if v not in enum.values]
         lines = [
             f"op.execute({f'ALTER TYPE {name} RENAME TO {_unqualified(old_name)}'!r})",
             f"op.execute({f'CREATE TYPE {name} AS ENUM ({values})'!r})",
@@ -173,11 +174,28 @@ class Renderer:
                         self.before.table(table.key)
                     )
                     col = self.dialect.identifier_preparer.quote(column.name)
+                    if removed:
+                        lines.append(self._refuse_removed_values(target, col, name, removed))
                     lines.append(
                         f"op.execute({f'ALTER TABLE {target} ALTER COLUMN {col} TYPE {name} USING {col}::text::{name}'!r})"
                     )
         lines.append(f"op.execute({f'DROP TYPE {old_name}'!r})")
         return lines
+
+    def _refuse_removed_values(
+        self, table: str, column: str, enum: str, removed: Sequence[str]
+    ) -> str:
+        """A check that stops the swap with a plain message while rows hold a removed value."""
+        listed = ", ".join(self._sql_literal(v) for v in removed)
+        message = (
+            f"rows of {table}.{column} still hold {', '.join(removed)}, removed from enum {enum}: "
+            f"update or delete those rows, then upgrade again"
+        )
+        sql = (
+            f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM {table} WHERE {column}::text IN ({listed})) "
+            f"THEN RAISE EXCEPTION {self._sql_literal(message.replace('%', ''))}; END IF; END $$"
+        )
+        return f"op.execute({sql!r})"
 
     def _AddTable(self, c: ch.AddTable, deferred: set[Any]) -> list[str]:
         table = self.after.table(c.table.key)
@@ -393,7 +411,8 @@ class Renderer:
         for constraint in self.after.table(table).constraints:
             if isinstance(constraint, sa.CheckConstraint) and constraint.name == name:
                 compiled = constraint.sqltext.compile(
-                    dialect=self.dialect, compile_kwargs={"literal_binds": True}
+                    dialect=self.dialect,
+                    compile_kwargs={"literal_binds": True, "include_table": False},
                 )
                 return str(compiled)
         return None
@@ -520,13 +539,14 @@ def warning_for(change: ch.Change) -> str | None:
                 f"type change {change.before.type} → {change.after.type}: values that do not fit "
                 f"the new type fail or are cut; check the data first"
             )
-        if change.before.nullable and not change.after.nullable:
+        if change.before.nullable and not change.after.nullable and change.fill is None:
             notes.append("NOT NULL: fails if existing rows hold NULL")
         return "Data-dependent: " + "; ".join(notes) + "." if notes else None
     if (
         isinstance(change, ch.AddColumn)
         and not change.column.nullable
         and change.column.default is None
+        and change.fill is None
     ):
         return "Data-dependent: NOT NULL without a server default fails if the table has rows."
     if isinstance(change, (ch.AddUnique, ch.AddCheck, ch.AddForeignKey, ch.AlterPrimaryKey)):

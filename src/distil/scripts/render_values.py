@@ -38,6 +38,8 @@ def render_type(type_: Any, imports: Imports) -> str:
             kw.append(f"name={type_.name!r}")
         if not type_.native_enum:
             kw.append("native_enum=False")
+        if type_.create_constraint:
+            kw.append("create_constraint=True")
         if type_.schema:
             kw.append(f"schema={type_.schema!r}")
         return f"sa.Enum({', '.join([args, *kw]) if args else ', '.join(kw)})"

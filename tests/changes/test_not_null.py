@@ -1,0 +1,128 @@
+"""NOT NULL on tables that hold rows: a one-off value for the rows already there, or a clear stop.
+
+A new NOT NULL column gets the given value in every existing row and no lasting server default;
+without a value autogenerate writes nothing and says how to give one. A column becoming NOT NULL
+has its NULLs filled first when a value is given; without one the upgrade stops before changing
+anything and says how many rows hold NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from distil.diff.questions import Scripted
+from distil.errors import DistilError
+from tests.changes.support import Evolving, sorted_rows
+from tests.helpers import Project
+
+
+def users(*extra: str) -> str:
+    columns = "".join(f"    {line},\n" for line in extra)
+    return f"""
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+{columns})
+"""
+
+
+NICKNAME = 'sa.Column("nickname", sa.String(30))'
+ROWS = (
+    "INSERT INTO users (id, name, nickname) VALUES (1, 'ann', 'annie'), (2, 'bob', NULL), "
+    "(3, 'cy', NULL)",
+)
+
+
+@pytest.fixture
+def evolving(
+    project: Project, dialect: str, reusable_database: Callable[[str, str], str]
+) -> Evolving:
+    evolving = Evolving.start(project, dialect, reusable_database)
+    evolving.start_with(users(NICKNAME), *ROWS)
+    return evolving
+
+
+def test_new_not_null_column_gets_the_given_value_and_no_lasting_default(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users(NICKNAME, 'sa.Column("age", sa.Integer, nullable=False)'))
+    result = project.cli("revision", "--autogenerate", "-m", "age", "--default", "users.age=7")
+    assert result.code == 0, result
+    text = next(project.versions.glob("*_age.py")).read_text()
+    assert "Existing rows get 7" in text, text
+
+    assert project.cli("upgrade", "head").code == 0
+    assert sorted_rows(project, "SELECT id, age FROM users") == [(1, 7), (2, 7), (3, 7)]
+    age = evolving.inspect().columns("users")["age"]
+    assert age["nullable"] is False
+    assert age["default"] is None, age
+    again = project.cli("revision", "--autogenerate", "-m", "again")
+    assert "No changes detected" in again.out, again
+
+    assert project.cli("downgrade", "-1").code == 0
+    assert "age" not in evolving.inspect().columns("users")
+    assert sorted_rows(project, "SELECT id, name FROM users") == [(1, "ann"), (2, "bob"), (3, "cy")]
+
+
+def test_new_not_null_column_without_a_value_writes_nothing_and_explains(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users(NICKNAME, 'sa.Column("age", sa.Integer, nullable=False)'))
+    result = project.cli("revision", "--autogenerate", "-m", "age")
+    assert result.code == 2, result
+    assert "users.age" in result.err
+    assert "--default users.age=VALUE" in result.err
+    assert "server_default" in result.err
+    assert not list(project.versions.glob("*_age.py"))
+
+
+def test_a_default_that_does_not_fit_the_type_is_refused(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users(NICKNAME, 'sa.Column("age", sa.Integer, nullable=False)'))
+    result = project.cli("revision", "--autogenerate", "-m", "age", "--default", "users.age=old")
+    assert result.code == 2, result
+    assert "'old' is not a value of type" in result.err, result
+    assert not list(project.versions.glob("*_age.py"))
+
+
+def test_column_becoming_not_null_has_its_nulls_filled_first(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users('sa.Column("nickname", sa.String(30), nullable=False)'))
+    questioner = Scripted(defaults={"users.nickname": "anon"})
+    evolving.generate("nickname required", questioner)
+    assert "fill users.nickname" in questioner.asked
+    assert "get 'anon' first" in evolving.file()
+    evolving.upgrade()
+    assert sorted_rows(project, "SELECT id, nickname FROM users") == [
+        (1, "annie"),
+        (2, "anon"),
+        (3, "anon"),
+    ]
+    assert evolving.inspect().columns("users")["nickname"]["nullable"] is False
+    evolving.nothing_left()
+    evolving.downgrade()
+    assert evolving.inspect().columns("users")["nickname"]["nullable"] is True
+    assert sorted_rows(project, "SELECT id, name FROM users") == [(1, "ann"), (2, "bob"), (3, "cy")]
+
+
+def test_column_becoming_not_null_without_a_value_stops_before_changing_anything(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users('sa.Column("nickname", sa.String(30), nullable=False)'))
+    evolving.generate("nickname required")
+    with pytest.raises(DistilError) as raised:
+        evolving.upgrade()
+    message = str(raised.value)
+    assert "nickname" in message and "2 row" in message, message
+    assert evolving.inspect().columns("users")["nickname"]["nullable"] is True
+    assert sorted_rows(project, "SELECT id, nickname FROM users") == [
+        (1, "annie"),
+        (2, None),
+        (3, None),
+    ]
