@@ -126,3 +126,21 @@ def test_column_becoming_not_null_without_a_value_stops_before_changing_anything
         (2, None),
         (3, None),
     ]
+
+
+def test_downgrade_puts_back_a_dropped_not_null_column_with_a_neutral_value(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(users(NICKNAME, 'sa.Column("age", sa.Integer, nullable=False)'))
+    assert evolving.generate("age", questioner=Scripted(defaults={"users.age": "5"})).path
+    evolving.upgrade()
+    assert sorted_rows(project, "SELECT id, age FROM users") == [(1, 5), (2, 5), (3, 5)]
+
+    evolving.use(users(NICKNAME))
+    assert evolving.generate("no age").path is not None
+    evolving.upgrade(allow_data_loss=True)  # drops age and its values
+    assert "Existing rows get 0" in evolving.file()
+
+    evolving.downgrade()  # puts age back: its values are gone, the rows get a neutral 0
+    assert evolving.inspect().columns("users")["age"]["nullable"] is False
+    assert sorted_rows(project, "SELECT id, age FROM users") == [(1, 0), (2, 0), (3, 0)]

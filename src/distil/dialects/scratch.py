@@ -112,8 +112,11 @@ def send_script(conn: sa.Connection, statements: list[str]) -> bool:
     for start in range(0, len(statements), BATCH):
         script = ";\n".join(statements[start : start + BATCH])
         try:
-            with raw.cursor() as cursor:
+            cursor = raw.cursor()
+            try:
                 cursor.execute(script)
+            finally:
+                cursor.close()
         except Exception as error:  # noqa: BLE001 - reported like any other DDL failure
             raise sa.exc.DBAPIError(script[:300], None, error) from None  # type: ignore[arg-type]
         conn.commit()

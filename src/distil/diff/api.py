@@ -7,8 +7,6 @@ migration is ``compare(target, current, renames.inverted())``, the exact inverse
 
 from __future__ import annotations
 
-import dataclasses
-
 from distil.diff import changes as ch
 from distil.diff.enums import compare_enums, compare_schemas
 from distil.diff.ordering import order_changes
@@ -38,7 +36,3 @@ def rename_changes(current: Schema, renames: Renames) -> list[ch.Change]:
         if column is not None:
             found.append(ch.RenameColumn(key, column, new))
     return found
-
-
-def with_fill(change: ch.Change, fill: str) -> ch.Change:
-    return dataclasses.replace(change, fill=fill)  # type: ignore[type-var]

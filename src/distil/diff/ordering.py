@@ -84,7 +84,7 @@ def _cycle_breakers(changes: Sequence[ch.Change]) -> list[ch.Change]:
     extra: list[ch.Change] = []
     for kind, make in ((ch.AddTable, ch.AddForeignKey), (ch.DropTable, ch.DropForeignKey)):
         group = [c for c in changes if isinstance(c, kind)]
-        order = [c.table.key for c in _parents_first(group)]  # type: ignore[attr-defined]
+        order = [c.table.key for c in _parents_first(group)]  # type: ignore[attr-defined,arg-type]
         position = {key: i for i, key in enumerate(order)}
         for change in group:
             table = change.table  # type: ignore[attr-defined]

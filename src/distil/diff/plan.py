@@ -81,8 +81,45 @@ def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> M
     intended = tuple(
         c for c in upgrade if _destructive(c) and questioner.confirm_data_loss(c.summary())
     )
-    downgrade = compare(target, current, renames.inverted())
+    kept_tables = {t.key for t in target.tables}
+    downgrade = [
+        _with_placeholder(change)
+        if isinstance(change, ch.AddColumn) and change.needs_fill and change.table in kept_tables
+        else change
+        for change in compare(target, current, renames.inverted())
+    ]
     return MigrationPlan(tuple(upgrade), tuple(downgrade), renames, candidates, intended)
+
+
+def _with_placeholder(change: ch.AddColumn) -> ch.AddColumn:
+    """A downgrade that puts back a NOT NULL column the upgrade dropped: its values are gone,
+    so existing rows get a neutral value of the column's type (0, '', false, the epoch)."""
+    placeholder = placeholder_literal(change.column.type)
+    return dataclasses.replace(change, fill=placeholder) if placeholder else change
+
+
+def placeholder_literal(type_string: str) -> str | None:
+    from distil.diff.types import family
+
+    kind = family(type_string)
+    upper = type_string.upper()
+    if upper in ("BOOLEAN", "BOOL"):
+        return "false"
+    if kind == "number" or upper.startswith("TINYINT"):
+        return "0"
+    if kind == "string":
+        return "''"
+    if kind == "time":
+        if upper.startswith("DATE") and "TIME" not in upper:
+            return "'1970-01-01'"
+        if upper.startswith("TIME") and "STAMP" not in upper:
+            return "'00:00:00'"
+        return "'1970-01-01 00:00:00'"
+    if kind == "json":
+        return "'{}'"
+    if upper == "UUID" or upper.startswith("CHAR(32)"):
+        return "'00000000-0000-0000-0000-000000000000'"
+    return None
 
 
 def _destructive(change: ch.Change) -> bool:

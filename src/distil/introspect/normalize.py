@@ -96,7 +96,7 @@ def build_and_reflect(
             conn.begin()
             try:
                 create_schemas(conn, [s for s in schemas if s])
-                if ddl is None or not send_script(conn, ddl):
+                if ddl is None or not send_script(conn, _recompiled(metadata, url, conn)):
                     metadata.create_all(conn, checkfirst=False)
             except sa.exc.DBAPIError as error:
                 message = str(error.orig).strip().splitlines()[0]
@@ -128,3 +128,13 @@ def write_cache(path: Path, schema: Schema) -> None:
         os.replace(tmp, path)
     except OSError:
         pass  # caching is an optimisation only
+
+
+def _recompiled(metadata: sa.MetaData, url: str, conn: sa.Connection) -> list[str]:
+    """The models' DDL for this server's version (the cache key is version-free): e.g.
+    PostgreSQL before 18 needs ``STORED`` on generated columns. Named parameters keep ``%``."""
+    from distil.dialects.registry import offline_dialect
+
+    dialect = offline_dialect(url)
+    dialect.server_version_info = conn.dialect.server_version_info
+    return models_ddl(metadata, dialect)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from distil.schema.model import (
@@ -68,7 +69,7 @@ def _reflect_tables(
     conn: sa.Connection,
     inspector: Any,
     schema: str | None,
-    ignored: set[str],
+    ignored: AbstractSet[str],
     types: dict[tuple[str | None, str, str], Any] | None,
 ) -> list[Table]:
     names = [

@@ -23,7 +23,7 @@ def check_not_null(ctx: MigrationContext, op: AlterColumn) -> None:
 
     if ctx.connection is None or op.nullable is not False or op.existing_nullable is False:
         return
-    column = sa.column(op.column_name)
+    column: sa.ColumnClause[object] = sa.column(op.column_name)
     table = sa.table(op.table_name, column, schema=op.schema)
     nulls = ctx.connection.execute(
         sa.select(sa.func.count()).select_from(table).where(column.is_(None))
