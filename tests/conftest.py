@@ -12,6 +12,7 @@ To restrict a test to some dialects, parametrise the fixture indirectly:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from tests.helpers import (
 
 SERVERS_KEY = pytest.StashKey[DatabaseServers]()
 REQUIRED_KEY = pytest.StashKey[frozenset[str]]()
-USED_KEY = pytest.StashKey[set[str]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,7 +38,6 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from error
     config.stash[SERVERS_KEY] = DatabaseServers()
-    config.stash[USED_KEY] = set()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -47,25 +46,41 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         servers.close()
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Note which databases' tests ran or were skipped (from the reports, so that it also works
+    when the tests run in worker processes)."""
+    setup_stopped = report.when == "setup" and (report.skipped or report.failed)
+    if report.when != "call" and not setup_stopped:
+        return
+    for dialect in DIALECT_NAMES:
+        if not re.search(rf"[\[-]{dialect}[\]-]", report.nodeid):
+            continue
+        text = str(report.longrepr) if setup_stopped else ""
+        if "unreachable" in text:
+            reason = text.split("unreachable:", 1)[-1].strip().strip("')\"")
+            _OUTCOMES.setdefault(dialect, reason.splitlines()[0] if reason else "unreachable")
+        elif report.when == "call":
+            _OUTCOMES[dialect] = "ran"
+
+
+_OUTCOMES: dict[str, str] = {}
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    servers = config.stash.get(SERVERS_KEY, None)
-    if servers is None:
-        return
-    required = config.stash[REQUIRED_KEY]
-    used = config.stash[USED_KEY]
+    required = config.stash.get(REQUIRED_KEY, frozenset())
     states = []
     for dialect in DIALECT_NAMES:
-        probe = servers.probes.get(dialect)
-        if probe is None:
+        outcome = _OUTCOMES.get(dialect)
+        if outcome is None:
             states.append(f"{dialect} not used")
-        elif probe.reachable:
-            states.append(f"{dialect} ran" if dialect in used else f"{dialect} not used")
+        elif outcome == "ran":
+            states.append(f"{dialect} ran")
         elif dialect in required:
-            states.append(f"{dialect} FAILED (required by {REQUIRE_ENVIRONMENT}; {probe.error})")
+            states.append(f"{dialect} FAILED (required by {REQUIRE_ENVIRONMENT}; {outcome})")
         else:
-            states.append(f"{dialect} skipped ({probe.error})")
+            states.append(f"{dialect} skipped ({outcome})")
     terminalreporter.write_line("databases: " + ", ".join(states))
 
 
@@ -91,7 +106,6 @@ def dialect(request: pytest.FixtureRequest, database_servers: DatabaseServers) -
                 pytrace=False,
             )
         pytest.skip(f"{name} unreachable: {probe.error}")
-    request.config.stash[USED_KEY].add(name)
     return name
 
 

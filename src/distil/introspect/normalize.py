@@ -131,10 +131,9 @@ def write_cache(path: Path, schema: Schema) -> None:
 
 
 def _recompiled(metadata: sa.MetaData, url: str, conn: sa.Connection) -> list[str]:
-    """The models' DDL for this server's version (the cache key is version-free): e.g.
-    PostgreSQL before 18 needs ``STORED`` on generated columns. Named parameters keep ``%``."""
-    from distil.dialects.registry import offline_dialect
+    """The models' DDL as this server needs it (the cache key is version-free: e.g. PostgreSQL
+    before 18 needs ``STORED`` on generated columns), with ``%`` as written, for a raw script."""
+    from distil.dialects.registry import impl_for
 
-    dialect = offline_dialect(url)
-    dialect.server_version_info = conn.dialect.server_version_info
-    return models_ddl(metadata, dialect)
+    impl = impl_for(conn.dialect)
+    return [impl.as_raw_sql(statement) for statement in models_ddl(metadata, conn.dialect)]
