@@ -1,0 +1,152 @@
+"""``--sql``: the script of an upgrade, downgrade or stamp, rendered without a database.
+
+PostgreSQL and MariaDB scripts are compiled with literal values through the same operations and
+choke point as an online run. SQLite renders by replaying the history on an in-memory scratch
+database and capturing the statements, so table rebuilds come out exactly as they would run.
+The data-loss guard does not run here: the script's header says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from distil.errors import DistilError, MigrationFailed
+from distil.runtime.events import Reporter
+from distil.runtime.plan import Step, plan_downgrade, plan_upgrade, stamp_target
+from distil.runtime.results import RunResult, StepResult
+
+if TYPE_CHECKING:
+    from distil.config import Config
+    from distil.dialects.base import DialectImpl
+    from distil.runtime.version_table import VersionTable
+    from distil.scripts.directory import ScriptDirectory
+    from distil.scripts.graph import RevisionGraph
+
+
+def render_script(
+    config: Config,
+    directory: ScriptDirectory,
+    graph: RevisionGraph,
+    start: str,
+    end: str,
+    direction: str,
+    reporter: Reporter,
+) -> RunResult:
+    """Render the SQL of going from ``start`` to ``end`` without touching any database."""
+    from distil.dialects.registry import impl_for, offline_dialect
+    from distil.runtime.context import MigrationContext
+    from distil.runtime.version_table import VersionTable
+
+    impl = impl_for(offline_dialect(config.require_url()))
+    applied = stamp_target(graph, start)
+    if direction == "up":
+        steps = plan_upgrade(graph, applied, end)
+    else:
+        steps = plan_downgrade(graph, applied, end)
+    version = VersionTable(config.version_table, config.version_table_schema)
+    header = [
+        f"-- distil {'upgrade' if direction == 'up' else 'downgrade'} {start}:{end}",
+        "-- Not checked for data loss: run online (distil upgrade / downgrade) to have drops and",
+        "-- narrowing type changes of tables and columns that hold data refused.",
+    ]
+    create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
+    if impl.name == "sqlite":
+        script = _render_on_scratch(directory, graph, applied, steps, version)
+    else:
+        ctx = MigrationContext(impl, None)
+        assert ctx.script is not None
+        for step in steps:
+            _render_step(directory, impl, ctx, step, version)
+        script = ctx.script
+    statements = [create, *script] if start == "base" else list(script)
+    text = "\n".join(header) + "\n\n" + "".join(f"{s.rstrip(';')};\n\n" for s in statements)
+    results = tuple(
+        StepResult(s.header.revision, s.header.message, s.direction, 0.0) for s in steps
+    )
+    return RunResult(results, 0.0, sql=text)
+
+
+def _render_step(
+    directory: ScriptDirectory, impl: DialectImpl, ctx: Any, step: Step, version: VersionTable
+) -> None:
+    from distil import op
+
+    header = step.header
+    module = directory.load_module(header)
+    ctx.script.append(
+        f"-- {step.direction} {header.revision}: {header.message}".replace("\n", " ")
+        + "\n"
+        + impl.begin_sql
+    )
+    ctx.revision = header.revision
+    try:
+        with op.activate(ctx):
+            (module.upgrade if step.direction == "up" else module.downgrade)()
+    except DistilError as error:
+        raise type(error)(f"rendering {header.path.name} for --sql: {error.message}") from error
+    except Exception as error:  # noqa: BLE001 - the user's own code: report it, don't crash
+        from distil.runtime.runner import user_frames
+
+        trace = user_frames(error, header.path)
+        raise MigrationFailed(
+            f"rendering {header.path.name} for --sql: its {'upgrade' if step.direction == 'up' else 'downgrade'}() "
+            f"raised {type(error).__name__}: {error}." + (f"\n{trace}" if trace else "")
+        ) from error
+    if step.direction == "up":
+        ctx.execute(version.insert_statement(header.revision, header.checksum, None))
+    else:
+        ctx.execute(version.delete_statement(header.revision))
+    ctx.script.append("COMMIT")
+
+
+def _render_on_scratch(
+    directory: ScriptDirectory,
+    graph: RevisionGraph,
+    applied: Collection[str],
+    steps: Sequence[Step],
+    version: VersionTable,
+) -> list[str]:
+    """SQLite: replay history on an in-memory database, capturing the statements of ``steps``."""
+    from distil import op
+    from distil.dialects.registry import create_engine
+    from distil.runtime.context import MigrationContext
+
+    engine, impl = create_engine("sqlite://")
+    try:
+        with engine.connect() as conn:
+            version.ensure(conn)
+            quiet = MigrationContext(impl, conn)
+            for revision in graph.topological(applied):
+                header = graph.get(revision)
+                conn.begin()
+                with op.activate(quiet):
+                    directory.load_module(header).upgrade()
+                conn.execute(version.insert_statement(revision, header.checksum, None))
+                conn.commit()
+            ctx = MigrationContext(impl, conn, capture_sql=True)
+            assert ctx.script is not None
+            for step in steps:
+                conn.begin()
+                _render_step(directory, impl, ctx, step, version)
+                conn.commit()
+            return ctx.script
+    finally:
+        engine.dispose()
+
+
+def render_stamp(config: Config, graph: RevisionGraph, wanted: frozenset[str]) -> RunResult:
+    from distil.dialects.registry import impl_for, offline_dialect
+    from distil.runtime.version_table import VersionTable
+
+    impl = impl_for(offline_dialect(config.require_url()))
+    version = VersionTable(config.version_table, config.version_table_schema)
+    statements = [version.create_statement(), version.table.delete()]
+    statements += [
+        version.insert_statement(r, graph.get(r).checksum, None) for r in graph.topological(wanted)
+    ]
+    compiled = [
+        str(s.compile(dialect=impl.sa_dialect, compile_kwargs={"literal_binds": True})).strip()
+        for s in statements
+    ]
+    return RunResult((), 0.0, sql="".join(f"{s};\n\n" for s in compiled))
