@@ -82,8 +82,8 @@ class DialectImpl:
         """Whether ``sql`` ends the open transaction by itself (never, where DDL is transactional)."""
         return False
 
-    def schema_fingerprint(self, cursor: Any) -> str | None:
-        """A digest of the current database's schema read on a DBAPI ``cursor``, or None.
+    def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
+        """A digest of the schema ``statement`` can change, read on a DBAPI ``cursor``, or None.
 
         Used to decide, after a crash, whether a DDL statement that was started had taken effect.
         """

@@ -37,21 +37,26 @@ _KIND_BY_SERVER_NAME = {
 
 
 _IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
-_FINGERPRINT_QUERIES = (
-    "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT "
-    "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
-    "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, "
-    "EXTRA, COLUMN_COMMENT, COLLATION_NAME FROM information_schema.COLUMNS "
-    "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 3",
-    "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, SUB_PART "
-    "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2, 3",
-    "SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS "
-    "WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2, 3",
-    "SELECT CONSTRAINT_NAME, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
-    "WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2",
-    "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, "
-    "REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
-    "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY 1, 2, 3",
+# Everything reflection reads of a database's tables, one row each, in one round trip.
+_FINGERPRINT_QUERY = " UNION ALL ".join(
+    (
+        "SELECT CONCAT_WS(':', 't', TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, "
+        "TABLE_COMMENT) AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE(){only}",
+        "SELECT CONCAT_WS(':', 'c', TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, "
+        "IS_NULLABLE, IFNULL(COLUMN_DEFAULT, '~null~'), EXTRA, COLUMN_COMMENT, "
+        "IFNULL(COLLATION_NAME, '')) FROM information_schema.COLUMNS "
+        "WHERE TABLE_SCHEMA = DATABASE(){only}",
+        "SELECT CONCAT_WS(':', 'i', TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, IFNULL(COLUMN_NAME, ''), "
+        "NON_UNIQUE, IFNULL(SUB_PART, '')) FROM information_schema.STATISTICS "
+        "WHERE TABLE_SCHEMA = DATABASE(){only}",
+        "SELECT CONCAT_WS(':', 'k', TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE) "
+        "FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE(){only}",
+        "SELECT CONCAT_WS(':', 'x', TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE) "
+        "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE(){only}",
+        "SELECT CONCAT_WS(':', 'f', TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
+        "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE "
+        "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL{only}",
+    )
 )
 
 
@@ -91,20 +96,36 @@ class MysqlImpl(DialectImpl):
         """MariaDB's "statements that cause an implicit commit": every DDL statement."""
         return sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
 
-    def schema_fingerprint(self, cursor: Any) -> str | None:
-        """sha256 over the tables, columns, indexes and constraints of the current database.
+    def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
+        """sha256 over the tables, columns, indexes and constraints ``statement`` can change.
 
         MariaDB (10.6+) DDL is atomic: a statement either took effect whole or not at all, so
         comparing this digest with the one taken just before the statement decides whether it ran.
+        For a statement that names its tables (every DDL distil writes), only those tables are
+        read, with ``SHOW CREATE TABLE`` (which states columns, keys, constraints and options),
+        so the cost per statement does not grow with the database; for any other statement, the
+        whole database's catalog in one query.
         """
         import hashlib
+        import re
 
+        tables = sorted(affected_tables(statement))
         digest = hashlib.sha256()
-        for query in _FINGERPRINT_QUERIES:
-            cursor.execute(query)
-            for row in cursor.fetchall():
-                digest.update(repr(tuple(row)).encode())
-            digest.update(b"|")
+        if not tables:
+            cursor.execute(f"SELECT x FROM ({_FINGERPRINT_QUERY.format(only='')}) q ORDER BY x")
+            for (row,) in cursor.fetchall():
+                digest.update((row or "").encode() + b"\n")
+            return digest.hexdigest()
+        for table in tables:
+            try:
+                cursor.execute(f"SHOW CREATE TABLE `{table.replace('`', '``')}`")
+                text = cursor.fetchone()[1]
+            except Exception as error:  # noqa: BLE001 - 1146: the table does not exist
+                if getattr(error, "args", (None,))[0] != 1146:
+                    raise
+                text = "~absent~"
+            # the AUTO_INCREMENT counter moves with inserts, not with DDL
+            digest.update(re.sub(r" AUTO_INCREMENT=\d+", "", text).encode() + b"\n")
         return digest.hexdigest()
 
     def rename_table(self, ctx: MigrationContext, old: str, new: str, schema: str | None) -> None:
@@ -257,3 +278,25 @@ class _Reflected(str):
 def _lock_name(conn: sa.Connection, key: str) -> str:
     database = conn.engine.url.database or ""
     return f"distil:{database}:{key}"[:64]
+
+
+_NAME = r"(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?"
+_TABLE_PATTERNS = (
+    rf"\b(?:CREATE|ALTER|DROP|TRUNCATE)\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?({_NAME})",
+    rf"\bRENAME\s+TABLE\s+({_NAME})\s+TO\s+({_NAME})",
+    rf"\bRENAME\s+TO\s+({_NAME})",
+    rf"\bINDEX\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?{_NAME}\s+ON\s+({_NAME})",
+)
+
+
+def affected_tables(statement: str) -> set[str]:
+    """The unqualified names of the tables a DDL statement names (empty when it names none)."""
+    import re
+
+    found: set[str] = set()
+    for pattern in _TABLE_PATTERNS:
+        for match in re.finditer(pattern, statement, flags=re.IGNORECASE):
+            for name in match.groups():
+                last = re.findall(r"`((?:[^`]|``)+)`|([\w$]+)", name)[-1]
+                found.add((last[0].replace("``", "`")) if last[0] else last[1])
+    return found

@@ -194,7 +194,7 @@ class StatementProgress:
                 self._skipped += 1
                 return self.impl.no_op_sql, ([()] if executemany else ())
         if ddl:
-            before = self.impl.schema_fingerprint(cursor)
+            before = self.impl.schema_fingerprint(cursor, statement)
             if previous is not None:
                 self._write(cursor, self._delete(index), commit=False)
             self._write(
@@ -228,7 +228,7 @@ class StatementProgress:
 
     # -- decisions -------------------------------------------------------------------------------
     def _took_effect(self, cursor: Any, row: ProgressRow) -> bool:
-        now = self.impl.schema_fingerprint(cursor)
+        now = self.impl.schema_fingerprint(cursor, row.sql)
         if now is None or row.schema_before is None:
             self.refusal = self._undecidable(row)
             raise self.refusal
