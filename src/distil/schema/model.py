@@ -7,7 +7,7 @@ which makes them hashable, cacheable as JSON, and diffable without a connection.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -112,9 +112,9 @@ class Schema:
         return self._index.get((schema, name))
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _plain(self)
         data.pop("_index", None)
-        return data
+        return data  # type: ignore[no-any-return]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schema:
@@ -147,3 +147,12 @@ class Schema:
             enums=tuple(Enum(e["name"], e["schema"], tuple(e["values"])) for e in data["enums"]),
             schemas=tuple(data.get("schemas", ())),
         )
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses and tuples as dicts and lists (what ``asdict`` does, without deep copies)."""
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name != "_index"}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
