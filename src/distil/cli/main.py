@@ -391,13 +391,12 @@ def stamp(invocation: Invocation, target: str, sql: bool) -> None:
 def current(invocation: Invocation) -> None:
     """Show the applied revisions and any problem with them."""
     config = invocation.load_config()
-    from distil.commands.history import list_history
     from distil.commands.status import current_status
+    from distil.scripts.directory import ScriptDirectory
 
-    status = current_status(config)
-    print_status(
-        invocation.printer(), status, list_history(config, None), verbose=invocation.verbose
-    )
+    graph = ScriptDirectory(config.versions_dir).graph()
+    status = current_status(config, graph=graph)
+    print_status(invocation.printer(), status, graph.history(), verbose=invocation.verbose)
 
 
 @cli.command()

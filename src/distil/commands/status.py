@@ -14,15 +14,19 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from distil.config import Config
+    from distil.scripts.graph import RevisionGraph
 
 
-def current_status(config: Config, *, engine: sa.Engine | None = None) -> CurrentStatus:
+def current_status(
+    config: Config, *, engine: sa.Engine | None = None, graph: RevisionGraph | None = None
+) -> CurrentStatus:
+    """Where the database stands; ``graph`` (the versions directory's) is read when not given."""
     from distil.config import mask_url
     from distil.dialects.light import read_version_rows
     from distil.runtime.runner import changed_files
     from distil.scripts.directory import ScriptDirectory
 
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = graph or ScriptDirectory(config.versions_dir).graph()
     rows = None
     if engine is None:
         url = config.require_url()

@@ -81,17 +81,16 @@ def _postgresql(url: str, table: str, schema: str | None) -> list[Row]:
     import psycopg
 
     parts = urlsplit(url)
+    target = f'"{_plain(schema)}"."{_plain(table)}"' if schema else f'"{_plain(table)}"'
     with psycopg.connect(
         **_credentials(parts), dbname=unquote(parts.path.lstrip("/")) or None, connect_timeout=10
     ) as connection:
-        found = connection.execute(
-            "SELECT to_regclass(%s)",
-            (f'"{_plain(schema)}"."{_plain(table)}"' if schema else f'"{_plain(table)}"',),
-        ).fetchone()
-        if not found or found[0] is None:
+        try:
+            rows = connection.execute(
+                f"SELECT {COLUMNS} FROM {target} ORDER BY applied_at, revision"
+            )
+        except psycopg.errors.UndefinedTable:
             return []
-        target = f'"{_plain(schema)}"."{_plain(table)}"' if schema else f'"{_plain(table)}"'
-        rows = connection.execute(f"SELECT {COLUMNS} FROM {target} ORDER BY applied_at, revision")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 

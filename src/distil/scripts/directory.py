@@ -66,12 +66,12 @@ class ScriptDirectory:
         except FileNotFoundError:
             raise ConfigError(
                 f"The versions directory {self.versions_dir} does not exist. Run `distil init` "
-                "to create it, or set `versions_dir` in the configuration to the right place."
+                "to create it, or set `script_location` in the configuration to the right place."
             ) from None
         except NotADirectoryError:
             raise ConfigError(
                 f"The versions directory {self.versions_dir} is a file, not a directory. Point "
-                "`versions_dir` in the configuration at a directory, or run `distil init`."
+                "`script_location` in the configuration at a directory, or run `distil init`."
             ) from None
         return tuple(self.versions_dir / name for name in names)
 
