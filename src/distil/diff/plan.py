@@ -60,8 +60,9 @@ def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> M
             if fill is not None:
                 change = dataclasses.replace(change, fill=fill)
         upgrade.append(change)
-    if isinstance(questioner, Hints):
-        questioner.check_all_used()
+    hints = questioner if isinstance(questioner, Hints) else getattr(questioner, "hints", None)
+    if isinstance(hints, Hints):  # also when an interactive questioner answers hints first
+        hints.check_all_used()
     if missing:
         first = missing[0]
         renames_hint = [c.hint for c in candidates if c.new in missing]
