@@ -6,7 +6,6 @@ import pytest
 
 from distil.diff import changes as ch
 from distil.diff.api import compare
-from distil.diff.types import is_widening
 from distil.schema.model import (
     Check,
     Column,
@@ -18,6 +17,7 @@ from distil.schema.model import (
     Table,
     Unique,
 )
+from distil.schema.types import is_widening
 
 ID = Column("id", "INTEGER", nullable=False)
 

@@ -51,7 +51,7 @@ def render_script(
         "-- narrowing type changes of tables and columns that hold data refused.",
     ]
     create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
-    if impl.name == "sqlite":
+    if impl.renders_offline_on_scratch:
         script = _render_on_scratch(directory, graph, applied, steps, version)
     else:
         ctx = MigrationContext(impl, None)

@@ -25,6 +25,10 @@ class DialectImpl:
     name = "generic"
     supports_transactional_ddl = True
     supports_comments = True
+    supports_schemas = True  # CREATE SCHEMA (SQLite's schemas are attached files)
+    # --sql renders by replaying the history on an in-memory scratch database of this dialect,
+    # for databases whose changes depend on the live table (SQLite rebuilds)
+    renders_offline_on_scratch = False
     begin_sql = "BEGIN"
 
     def __init__(self, sa_dialect: sa.Dialect) -> None:
@@ -38,6 +42,10 @@ class DialectImpl:
     def table_ref(self, name: str, schema: str | None) -> str:
         quoted = self.quote(name)
         return f"{self.preparer.quote_schema(schema)}.{quoted}" if schema else quoted
+
+    def type_change_using(self, column: str, before: str, after: str, new_type: Any) -> str | None:
+        """The ``postgresql_using`` expression a type change needs here, or None."""
+        return None
 
     def compile_type(self, type_: Any) -> str:
         return self.as_raw_sql(type_.compile(dialect=self.sa_dialect))

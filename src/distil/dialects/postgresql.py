@@ -28,6 +28,15 @@ class PostgresqlImpl(DialectImpl):
     supports_transactional_ddl = True
     supports_comments = True
 
+    def type_change_using(self, column: str, before: str, after: str, new_type: Any) -> str | None:
+        """``col::type`` when no assignment cast makes the change by itself (see
+        ``distil.schema.types.needs_explicit_cast``)."""
+        from distil.schema.types import needs_explicit_cast
+
+        if not needs_explicit_cast(before, after):
+            return None
+        return f"{self.quote(column)}::{self.compile_type(new_type)}"
+
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": 10}}
 

@@ -31,6 +31,8 @@ class SqliteImpl(DialectImpl):
     name = "sqlite"
     supports_transactional_ddl = True
     supports_comments = False
+    supports_schemas = False
+    renders_offline_on_scratch = True
     begin_sql = "BEGIN"
 
     def __init__(self, sa_dialect: Any) -> None:

@@ -173,7 +173,7 @@ class AlterColumn(Change):
     @property
     def narrowing(self) -> bool:
         """A type change some existing values may not survive."""
-        from distil.diff.types import is_widening
+        from distil.schema.types import is_widening
 
         return self.type_changed and not is_widening(self.before.type, self.after.type)
 

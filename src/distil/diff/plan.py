@@ -100,7 +100,7 @@ def _with_placeholder(change: ch.AddColumn) -> ch.AddColumn:
 
 
 def placeholder_literal(type_string: str) -> str | None:
-    from distil.diff.types import family
+    from distil.schema.types import family
 
     kind = family(type_string)
     upper = type_string.upper()

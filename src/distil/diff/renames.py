@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from distil.diff.questions import Questioner, TableKey, show_table
-from distil.diff.types import is_widening
 from distil.schema.model import Column, ForeignKey, PrimaryKey, Schema, Table, Unique
+from distil.schema.types import is_widening
 
 TABLE_THRESHOLD = 0.45
 COLUMN_THRESHOLD = 0.5

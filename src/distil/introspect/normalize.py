@@ -113,7 +113,9 @@ def build_and_reflect(
 def create_schemas(conn: sa.Connection, names: list[str]) -> None:
     from sqlalchemy.schema import CreateSchema
 
-    if not names or conn.dialect.name == "sqlite":
+    from distil.dialects.registry import impl_for
+
+    if not names or not impl_for(conn.dialect).supports_schemas:
         return
     for name in names:
         conn.execute(CreateSchema(name, if_not_exists=True))

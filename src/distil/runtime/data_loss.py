@@ -98,7 +98,7 @@ def _narrowing_loss(ctx: MigrationContext, op: AlterColumn) -> Loss | None:
     """Values that do not fit the new type, when the change is a known narrowing."""
     import sqlalchemy as sa
 
-    from distil.diff.types import is_widening
+    from distil.schema.types import is_widening
 
     existing = op.existing_type
     if existing is None:

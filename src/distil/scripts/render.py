@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from distil.diff import changes as ch
 from distil.diff.renames import Candidate, Renames
-from distil.diff.types import needs_explicit_cast
 from distil.scripts.layout import layout
 from distil.scripts.render_values import (
     Imports,
@@ -352,13 +351,12 @@ class Renderer:
         return [*lines, f"op.alter_column({', '.join(args)})"]
 
     def _cast_clause(self, c: ch.AlterColumn, new: Any) -> str | None:
-        """PostgreSQL's ``USING col::type`` when no assignment cast makes the change by itself."""
-        if self.dialect.name != "postgresql" or not needs_explicit_cast(
-            c.before.type, c.after.type
-        ):
-            return None
-        column = self.dialect.identifier_preparer.quote(c.after.name)
-        return f"{column}::{new.type.compile(dialect=self.dialect)}"
+        """The cast expression the database needs for this type change, if any."""
+        from distil.dialects.registry import impl_for
+
+        return impl_for(self.dialect).type_change_using(
+            c.after.name, c.before.type, c.after.type, new.type
+        )
 
     def _AddIndex(self, c: ch.AddIndex) -> str:
         return self._create_index(c.table, c.index)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from distil.diff.types import is_widening
 from distil.lint.environment import LintEnvironment
 from distil.lint.findings import Hit, Rule
 from distil.lint.raw_sql import deletes_everything, split_statements, sql_text
@@ -20,6 +19,7 @@ from distil.ops.base import qualified
 from distil.ops.columns import UNCHANGED, AlterColumn, DropColumn
 from distil.ops.data import Execute
 from distil.ops.tables import DropTable
+from distil.schema.types import is_widening
 
 DROP_TABLE = Rule("DS101", "destructive", "error", "drop table")
 DROP_COLUMN = Rule("DS102", "destructive", "error", "drop column")

@@ -10,6 +10,7 @@ models are not configured or cannot be imported, drops are warned about with the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from distil.lint.environment import LintEnvironment
 from distil.lint.findings import Hit, Rule
@@ -64,20 +65,9 @@ def _table_change(
     line: int | None,
     new_name: str | None = None,
 ) -> Iterator[Hit]:
-    schema, name = key
     tables = env.models.tables
-    target = f"table {display(key)}"
-    if tables is not None and tables.defines_table(name, schema):
-        yield Hit(
-            TABLE_IN_USE,
-            line,
-            f"{verb} {target}: the models still use it, so the running code breaks",
-            _DEPLOY_FIRST,
-        )
-    elif verb == "rename":
-        yield _rename_hit(target, new_name, line)
-    elif tables is None:
-        yield _unchecked_hit(env, target, line)
+    in_use = tables is not None and tables.defines_table(key[1], key[0])
+    yield from _change(env, f"table {display(key)}", TABLE_IN_USE, in_use, verb, line, new_name)
 
 
 def _column_change(
@@ -88,19 +78,28 @@ def _column_change(
     line: int | None,
     new_name: str | None = None,
 ) -> Iterator[Hit]:
-    schema, name = key
     tables = env.models.tables
+    in_use = tables is not None and tables.defines_column(key[1], column, key[0])
     target = f"column {display(key)}.{column}"
-    if tables is not None and tables.defines_column(name, column, schema):
-        yield Hit(
-            COLUMN_IN_USE,
-            line,
-            f"{verb} {target}: the models still use it, so the running code breaks",
-            _DEPLOY_FIRST,
-        )
+    yield from _change(env, target, COLUMN_IN_USE, in_use, verb, line, new_name)
+
+
+def _change(
+    env: LintEnvironment,
+    target: str,
+    rule: Any,
+    in_use: bool,
+    verb: str,
+    line: int | None,
+    new_name: str | None,
+) -> Iterator[Hit]:
+    """In use by the models: an error; otherwise a rename warns, and an unchecked drop too."""
+    if in_use:
+        message = f"{verb} {target}: the models still use it, so the running code breaks"
+        yield Hit(rule, line, message, _DEPLOY_FIRST)
     elif verb == "rename":
         yield _rename_hit(target, new_name, line)
-    elif tables is None:
+    elif env.models.tables is None:
         yield _unchecked_hit(env, target, line)
 
 
