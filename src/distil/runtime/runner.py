@@ -246,7 +246,7 @@ class Runner:
                 if isinstance(error, sa.exc.DBAPIError) and not is_read_only(failed_statement)
                 else ran
             )
-            kept, undone = split_at_last_implicit_commit(done)
+            kept, undone = split_at_last_implicit_commit(done, self.impl.commits_implicitly)
             if kept:
                 listed = " | ".join(" ".join(s.split())[:200] for s in kept)
                 state = (
@@ -285,17 +285,14 @@ class Runner:
         return failure
 
 
-# Statements that end the open transaction by themselves on databases without transactional DDL
-# (MySQL/MariaDB "Statements That Cause an Implicit Commit"): everything up to the last of them
-# is kept even when the migration fails; what follows it is rolled back with the transaction.
-_IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
-
-
-def split_at_last_implicit_commit(statements: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(kept, rolled back): the statements up to the last implicitly committing one, and after."""
+def split_at_last_implicit_commit(
+    statements: Sequence[str], commits: Callable[[str], bool]
+) -> tuple[list[str], list[str]]:
+    """(kept, rolled back): the statements up to the last one that ``commits`` by itself (the
+    dialect knows which), and those after it, which the failed transaction took with it."""
     last = -1
     for index, sql in enumerate(statements):
-        if sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES):
+        if commits(sql):
             last = index
     return list(statements[: last + 1]), list(statements[last + 1 :])
 
