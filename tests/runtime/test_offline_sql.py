@@ -159,3 +159,29 @@ def test_online_run_on_the_closed_port_fails_cleanly(
     result = project.cli("--url", offline_url(dialect, tmp_path), "upgrade", "head")
     assert result.code == 2, result
     assert "cannot connect" in result.err
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_sqlite_script_inlines_values_and_skips_data_checks(
+    project: Project, dialect: str, tmp_path: Path
+) -> None:
+    # data in the scratch replay must neither be refused by the data-loss guard nor leave
+    # placeholders (a '?' inside a string literal, executemany of bulk_insert) in the script
+    project.write_migration(
+        "d1",
+        None,
+        """
+        notes = op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True),
+                                sa.Column("body", sa.String(40)), sa.Column("old", sa.Integer))
+        op.bulk_insert(notes, [{"id": 1, "body": "what?"}, {"id": 2, "body": "it's :x"}])
+        op.execute(sa.text("UPDATE notes SET old = :v WHERE body = 'what?'").bindparams(v=7))
+        op.drop_column("notes", "old")
+        """,
+    )
+    script = sql_of(project, dialect, tmp_path, "upgrade", "head")
+    assert "?" not in script.replace("what?", "")
+    target = tmp_path / "fed.db"
+    with sqlite3.connect(target) as connection:
+        connection.executescript(script)
+        rows = connection.execute("SELECT id, body FROM notes ORDER BY id").fetchall()
+    assert rows == [(1, "what?"), (2, "it's :x")]

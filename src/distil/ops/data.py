@@ -55,7 +55,8 @@ class BulkInsert(Operation):
     def apply(self, ctx: MigrationContext) -> None:
         if not self.rows:
             return
-        if ctx.offline:
+        if ctx.offline or ctx.capturing:
+            # a script needs one literal statement per row
             for row in self.rows:
                 ctx.execute(self.table.insert().values(_typed_literals(self.table, row)))
         elif not self.multiinsert:

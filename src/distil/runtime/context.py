@@ -40,6 +40,7 @@ class MigrationContext:
         self.reporter = reporter
         self.revision: str | None = None
         self.step_statements: list[str] = []
+        self._scripted: str | None = None
         self.rebuilt_tables: set[tuple[str | None, str]] = set()
         # --allow-data-loss: the data-loss guard lets every operation pass.
         self.allow_data_loss = allow_data_loss
@@ -55,6 +56,11 @@ class MigrationContext:
     def offline(self) -> bool:
         return self.connection is None
 
+    @property
+    def capturing(self) -> bool:
+        """Running online while also writing the script (SQLite ``--sql`` on a scratch copy)."""
+        return self.connection is not None and self.script is not None
+
     # -- the choke point -------------------------------------------------------------------
     def execute(self, statement: Any, params: Any = None) -> Any:
         """Run (or, offline, print) one statement: a SQL string, ``text()`` or a Core construct."""
@@ -69,6 +75,21 @@ class MigrationContext:
             sql = str(compiled).strip()
             self._record(sql)
             return None
+        if self.capturing and params is None:
+            # the script gets the statement with its values inlined by the dialect's compiler;
+            # the listener then only reports it (values inlined by hand are a last resort)
+            try:
+                sql = str(
+                    statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+                ).strip()
+            except Exception:  # noqa: BLE001 - not renderable with literals: fall back
+                sql = ""
+            if sql:
+                self._scripted = sql
+                try:
+                    return self.connection.execute(statement)
+                finally:
+                    self._scripted = None
         if params is None:
             return self.connection.execute(statement)
         return self.connection.execute(statement, params)
@@ -86,12 +107,20 @@ class MigrationContext:
         if is_read_only(sql):
             return  # reflection and look-ups change nothing: not part of the script or progress
         self.step_statements.append(sql)
-        if self.script is not None and self.connection is not None and parameters:
-            # capture mode: inline the parameters so the script stands alone
+        if self._scripted is not None:
+            sql, self._scripted = self._scripted, None
+        elif self.capturing and parameters:
+            # a statement run past the choke point (get_bind()): inline the values by hand
             sql = _inline_parameters(self.dialect, sql, parameters)
         if self.script is not None:
             self.script.append(sql)
         self.reporter(StatementRun(self.revision, sql))
+
+    def _checks_data(self) -> bool:
+        """Data checks run online only: not offline, not while rendering a script on a scratch
+        copy (its data is not the database's), and not for statements being replayed."""
+        replaying = self.progress is not None and self.progress.replaying
+        return self.connection is not None and not self.capturing and not replaying
 
     def guard_data_loss(self, operation: Operation) -> None:
         """Refuse ``operation`` if it would destroy data it was not allowed to (online only).
@@ -99,7 +128,7 @@ class MigrationContext:
         While an interrupted migration is replayed, operations whose statements already ran
         are not checked again: they were checked before they first ran.
         """
-        if self.connection is None or (self.progress is not None and self.progress.replaying):
+        if not self._checks_data():
             return
         from distil.runtime.data_loss import guard
 
@@ -107,7 +136,7 @@ class MigrationContext:
 
     def check_fits_data(self, operation: AlterColumn) -> None:
         """Stop, with a count, a NOT NULL the rows would violate (online, not when replaying)."""
-        if self.connection is None or (self.progress is not None and self.progress.replaying):
+        if not self._checks_data():
             return
         from distil.runtime.data_checks import check_not_null
 
