@@ -9,17 +9,20 @@ made by ``alembic init`` (its ``env.py`` reads the URL from the environment, use
 project has one empty baseline revision, applied, so both version tables exist, as in real use.
 
 Both tools must first report the schema in sync (exit 0); then each command runs as a subprocess,
-in turn, best of ``--repeat`` wall times: ``alembic check`` and three ``distil check`` runs. Cold:
-the target and live snapshots deleted first, so the models are built in a scratch database and the
-live database is reflected. Target cached: only the live snapshot deleted, so the live database is
-reflected in bulk. Fully cached: nothing deleted, so the catalog fingerprint query finds the live
-snapshot the previous run wrote. Every run checks that the snapshots its mode relies on were read,
-not rewritten. Statements are counted in a child process per tool and mode with a
-``before_cursor_execute`` listener (distil through ``compare_models(config,
-reuse_live_snapshot=True)``, as ``distil check`` calls it); the fully cached and the target-cached
-counts must not grow with the number of tables. On the smallest size a negative control drops one
-index out of band while distil's in-sync live snapshot is on disk: both tools must report it, and
-distil must be in sync again once the index is back. Every database and temporary directory it
+in turn, best of ``--repeat`` wall times: ``alembic check`` and four ``distil check`` runs. Cold:
+every cache deleted first (target and live snapshots, in-sync verdict), so the models are built
+in a scratch database and the live database is reflected. Target cached: the live snapshot and the
+verdict deleted, so the live database is reflected in bulk. Snapshots cached: only the verdict
+deleted, so the models are imported and the catalog fingerprint finds the live snapshot. Fully
+cached: nothing deleted, so the verdict of the previous run holds (same model files, same
+fingerprint, read with the bare driver) and neither SQLAlchemy nor the models are imported. Every
+run checks that the caches its mode relies on were read, not rewritten. Statements are counted in
+a child process per tool and mode with a ``before_cursor_execute`` listener, plus the statements
+the bare-driver read of the verdict sends (distil through ``distil.commands.check.check``, as
+``distil check`` calls it); the counts of every cached mode must not grow with the number of
+tables. On the smallest size a negative control drops one index out of band while distil's
+in-sync verdict and live snapshot are on disk: both tools must report it, and distil must be in
+sync again once the index is back. Every database and temporary directory it
 creates is removed on exit, even on failure.
 
 Run it with ``.venv/bin/python bench/autogenerate.py [--tables 200,1000] [--repeat N]``.
@@ -276,14 +279,16 @@ class Mode:
     reused: tuple[str, ...]  # snapshot kinds the run must read without rewriting
 
 
-COLD = Mode("cold", "distil check, cold", ("target", "live"), ())
-LIVE_REFLECTED = Mode("live", "distil check, target cached", ("live",), ("target",))
-CACHED = Mode("cached", "distil check, fully cached", (), ("target", "live"))
-MODES = (COLD, LIVE_REFLECTED, CACHED)
+COLD = Mode("cold", "distil check, cold", ("target", "live", "check"), ())
+LIVE_REFLECTED = Mode("live", "distil check, target cached", ("live", "check"), ("target",))
+SNAPSHOTS = Mode("snapshots", "distil check, snapshots cached", ("check",), ("target", "live"))
+CACHED = Mode("cached", "distil check, fully cached", (), ("target", "live", "check"))
+MODES = (COLD, LIVE_REFLECTED, SNAPSHOTS, CACHED)
 MODE_NOTES = {
-    COLD.key: "no snapshot: scratch build + live reflection",
-    LIVE_REFLECTED.key: "live snapshot deleted: live reflected in bulk",
-    CACHED.key: "second run: fingerprint query hits the live snapshot",
+    COLD.key: "no cache: scratch build + live reflection",
+    LIVE_REFLECTED.key: "live snapshot and verdict deleted: live reflected in bulk",
+    SNAPSHOTS.key: "verdict deleted: models imported, fingerprint hits the live snapshot",
+    CACHED.key: "second run: model files and fingerprint unchanged, verdict holds",
 }
 
 
@@ -323,27 +328,36 @@ def count_statements(program: str, project: Path, mode_key: str) -> tuple[int, b
 
         command.check(AlembicConfig(str(project / "alembic.ini")))
         return counted[0], True, 0
-    from distil.commands.autogenerate import compare_models
+    import psycopg
+
+    from distil.commands.check import check
     from distil.config import load_config
-    from distil.dialects.registry import create_engine, offline_dialect
+    from distil.dialects.registry import offline_dialect
     from distil.introspect.normalize import models_ddl
     from distil.models_loader import load_metadata
 
     config = load_config(cwd=project)
-    engine, _ = create_engine(config.require_url(), for_migration=False)
     counted[0] = 0
     mode = next(m for m in MODES if m.key == mode_key)
 
+    # statements the cached verdict's bare-driver read sends (no SQLAlchemy listener sees them)
+    for owner in (psycopg.Connection, psycopg.Cursor):
+        sent_by = owner.execute
+
+        def execute(self, *args, _sent_by=sent_by, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            if sys._getframe(1).f_globals.get("__name__") == "distil.dialects.light":  # noqa: SLF001
+                counted[0] += 1
+            return _sent_by(self, *args, **kwargs)
+
+        owner.execute = execute  # type: ignore[method-assign]
+
     def compare() -> float:
-        comparison = compare_models(config, engine=engine, reuse_live_snapshot=True)
-        if comparison.changes:
-            raise RuntimeError(f"distil found differences: {comparison.summary[:5]}")
+        result = check(config)
+        if not result.in_sync:
+            raise RuntimeError(f"distil found differences: {result.comparison.summary[:5]}")
         return 0.0
 
-    try:
-        _, hit = run_mode(mode, project, compare)
-    finally:
-        engine.dispose()
+    _, hit = run_mode(mode, project, compare)
     sent = counted[0]
     raw_ddl = 0
     if mode.forget and "target" in mode.forget and config.models:
@@ -442,8 +456,10 @@ def negative_control(database: Database, alembic: Path, distil: Path, env: dict[
     in-sync schema must not hide it; with the index back, distil must say in sync again."""
     index = "ix_t_0001_name"
     stored = cache_files(distil, "live")
-    if not stored:
-        raise RuntimeError(f"no live snapshot under {distil}/migrations before the control")
+    if not stored or not cache_files(distil, "check"):
+        raise RuntimeError(
+            f"no live snapshot or in-sync verdict under {distil}/migrations before the control"
+        )
     database.execute(f"DROP INDEX {index}")
     for program, project, code in (("alembic", alembic, 255), ("distil", distil, 1)):
         _, out = run_timed([tool(program), "check"], cwd=project, env=env, expect=code)
@@ -454,8 +470,8 @@ def negative_control(database: Database, alembic: Path, distil: Path, env: dict[
     database.execute(f"CREATE INDEX {index} ON t_0001 (name)")
     run_timed([tool("distil"), "check"], cwd=distil, env=env, expect=0)
     return (
-        f"negative control (index {index} dropped out of band, with distil's live snapshot of "
-        f"the in-sync schema on disk): alembic check exit 255 and distil check exit 1, both "
+        f"negative control (index {index} dropped out of band, with distil's in-sync verdict "
+        f"and live snapshot on disk): alembic check exit 255 and distil check exit 1, both "
         f"naming the index; distil wrote a new live snapshot (fingerprint changed); index "
         f"re-created: distil check exit 0: PASS"
     )
@@ -550,9 +566,9 @@ class Report:
         yield (
             f"targets (issue, {TARGET_TABLES:,} tables): cold <= {COLD_TARGET} judged on the "
             f"'cold' row;\n  cached <= {CACHED_TARGET} judged on the 'fully cached' row; the "
-            f"'target cached' row (live snapshot deleted) is shown for information"
+            f"'target cached' and 'snapshots cached' rows are shown for information"
         )
-        for mode in (CACHED, LIVE_REFLECTED):
+        for mode in (CACHED, SNAPSHOTS, LIVE_REFLECTED):
             counts = ", ".join(str(row.distil_statements[mode.key]) for row in self.rows)
             yield (
                 f"statements independent of table count, {mode.label.split(', ')[1]}: "
@@ -585,7 +601,9 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        constants = (self.constant_verdict(CACHED), self.constant_verdict(LIVE_REFLECTED))
+        constants = tuple(
+            self.constant_verdict(mode) for mode in (CACHED, SNAPSHOTS, LIVE_REFLECTED)
+        )
         return any(row.failed for row in self.rows) or "FAIL" in constants
 
 

@@ -9,6 +9,7 @@ user's first frame. ``sys.path`` is restored after the import.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -37,6 +38,39 @@ def load_metadata(spec: str, root: Path) -> MetaData:
     module = _import_models_module(spec, module_name, Path(root))
     target = _resolve_attribute(spec, module, attribute_path)
     return _as_metadata(spec, target)
+
+
+def load_metadata_and_sources(spec: str, root: Path) -> tuple[MetaData, tuple[Path, ...] | None]:
+    """``load_metadata``, plus the files of the modules that importing the models brought in
+    (the standard library aside): what the models are made of.
+
+    The files are ``None`` when the models module had already been imported in this process, so
+    what it is made of cannot be told.
+    """
+    try:
+        module_name, _ = check_models_spec(spec)
+    except ConfigError as error:
+        raise ModelsImportError(error.message) from None
+    before = set(sys.modules)
+    metadata = load_metadata(spec, root)
+    if module_name in before:
+        return metadata, None
+    files = set()
+    for name in set(sys.modules) - before:
+        filename = getattr(sys.modules.get(name), "__file__", None)
+        if filename:
+            path = Path(filename).resolve()
+            if not str(path).startswith(_STDLIB_DIR) or is_installed(path):
+                files.add(path)
+    return metadata, tuple(sorted(files))
+
+
+_STDLIB_DIR = str(Path(os.__file__).resolve().parent)
+
+
+def is_installed(path: Path) -> bool:
+    """Whether ``path`` belongs to an installed distribution (site-packages, dist-packages)."""
+    return "site-packages" in path.parts or "dist-packages" in path.parts
 
 
 @contextmanager

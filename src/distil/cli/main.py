@@ -304,18 +304,26 @@ def _autogenerate(
 
 
 @cli.command()
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Compare in full even when the last in-sync verdict still holds (same model files, "
+    "same schema, every migration applied).",
+)
 @verbose_option
 @pass_invocation
-def check(invocation: Invocation) -> int:
+def check(invocation: Invocation, no_cache: bool) -> int:
     """Compare the models with the database; exit 1 (and show the plan) when they differ."""
     config = invocation.load_config()
-    from distil.commands.autogenerate import compare_models
+    from distil.commands.check import check as run_check
 
-    comparison = compare_models(config, reuse_live_snapshot=True)
+    result = run_check(config, use_cache=not no_cache)
     printer = invocation.printer()
-    if not comparison.changes:
-        printer.out("in sync: the database matches the models")
+    if result.comparison is None or not result.comparison.changes:
+        reuse = " (unchanged since the last check)" if result.cached else ""
+        printer.out(f"in sync: the database matches the models{reuse}")
         return EXIT_OK
+    comparison = result.comparison
     print_plan(printer, comparison.summary)
     printer.out(
         f"{len(comparison.changes)} difference(s): run "

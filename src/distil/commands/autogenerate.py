@@ -35,6 +35,11 @@ class Comparison:
     metadata: Any  # the models' MetaData
     live_types: dict[Any, Any]
     dialect: Any
+    # what ``distil check`` keys its cached verdict on: the catalog fingerprint taken before the
+    # live schema was read, the schemas compared, and the files the models were made of
+    fingerprint: str | None = None
+    schemas: tuple[str | None, ...] = ()
+    model_files: tuple[Path, ...] | None = None
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -73,20 +78,21 @@ def compare_models(
     from distil.diff.questions import NonInteractive
     from distil.introspect.normalize import model_schemas, target_schema
     from distil.introspect.reflect import reflect_schema
-    from distil.models_loader import load_metadata
+    from distil.models_loader import load_metadata_and_sources
 
     if not config.models:
         raise ConfigError(
             f'autogenerate needs the models: add models = "app.models:Base.metadata" to '
             f"{config.path or 'the config'} (MODULE:ATTR of your MetaData or declarative Base)."
         )
-    metadata = load_metadata(config.models, config.root)
+    metadata, model_files = load_metadata_and_sources(config.models, config.root)
     url = config.require_url()
     schemas = model_schemas(metadata, config.schemas)
     owned = engine is None
     if engine is None:
         engine, _ = create_engine(url, for_migration=False)
     live_types: dict[Any, Any] = {}
+    fingerprint = None
     try:
         with engine.connect() as conn:
             _require_head(config, conn)
@@ -94,6 +100,7 @@ def compare_models(
             current = None
             if reuse_live_snapshot:
                 cache = LiveSnapshotCache(config, conn, schemas)
+                fingerprint = cache.fingerprint
                 current = cache.load()
             if current is None:
                 current = reflect_schema(
@@ -112,7 +119,9 @@ def compare_models(
         cache_dir=config.script_location / "__pycache__",
     )
     plan = plan_migration(current, target, questioner or NonInteractive())
-    return Comparison(plan, current, target, metadata, live_types, dialect)
+    return Comparison(
+        plan, current, target, metadata, live_types, dialect, fingerprint, schemas, model_files
+    )
 
 
 def autogenerate(
