@@ -202,6 +202,27 @@ events = sa.Table(
         {"sqlite": "SQLite has no identity columns", "mariadb": "MariaDB has no identity columns"},
     ),
     Scenario(
+        "identity_always_becomes_by_default",
+        users('sa.Column("seq", sa.Integer, sa.Identity(always=True), nullable=False)'),
+        users('sa.Column("seq", sa.Integer, sa.Identity(), nullable=False)'),
+        USERS_ROWS,
+        {"sqlite": "SQLite has no identity columns", "mariadb": "MariaDB has no identity columns"},
+    ),
+    Scenario(
+        "identity_added_to_a_column",
+        users('sa.Column("seq", sa.Integer, nullable=False, server_default=sa.text("0"))'),
+        users('sa.Column("seq", sa.Integer, sa.Identity(start=50), nullable=False)'),
+        USERS_ROWS,
+        {"sqlite": "SQLite has no identity columns", "mariadb": "MariaDB has no identity columns"},
+    ),
+    Scenario(
+        "identity_removed_from_a_column",
+        users('sa.Column("seq", sa.Integer, sa.Identity(), nullable=False)'),
+        users('sa.Column("seq", sa.Integer, nullable=False)'),
+        USERS_ROWS,
+        {"sqlite": "SQLite has no identity columns", "mariadb": "MariaDB has no identity columns"},
+    ),
+    Scenario(
         "autoincrement_turned_on",
         users(label="sa.String(50)").replace(
             "primary_key=True", "primary_key=True, autoincrement=False"
@@ -211,7 +232,6 @@ events = sa.Table(
         {
             "sqlite": "an INTEGER PRIMARY KEY is always the rowid in SQLite",
             "postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios",
-            "mariadb": "KNOWN GAP: detected, but op.alter_column cannot yet turn AUTO_INCREMENT on",
         },
     ),
     Scenario(
@@ -254,7 +274,6 @@ memberships = sa.Table(
 )
 """,
         ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
-        {"mariadb": "KNOWN GAP: dropping the primary key of an AUTO_INCREMENT column fails (1075)"},
     ),
     Scenario(
         "unique_added_named",

@@ -308,3 +308,55 @@ def test_column_comment_set_and_drop(migrator: Migrator, dialect: str) -> None:
     migrator.downgrade()
     assert not migrator.columns("user")["prénom"].get("comment")
     assert_people_intact(migrator)
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_identity_added_switched_and_dropped_with_alter_column(migrator: Migrator) -> None:
+    people(migrator)
+    migrator.run(
+        """
+        op.add_column("user", sa.Column("seq", sa.Integer, nullable=False, server_default="0"))
+        """
+    )
+    migrator.run(
+        """
+        op.alter_column("user", "seq", server_default=None, existing_server_default=sa.text("0"))
+        op.alter_column("user", "seq", server_default=sa.Identity(start=100))
+        """,
+        """
+        op.alter_column("user", "seq", server_default=None,
+                        existing_server_default=sa.Identity(start=100))
+        op.alter_column("user", "seq", server_default=sa.text("0"))
+        """,
+    )
+    migrator.execute(
+        f"INSERT INTO {migrator.quote('user')} (id, {migrator.quote('order')}) VALUES (4, 1)"
+    )
+    assert migrator.rows("user", "id", "seq")[-1] == (4, 100)
+    assert migrator.columns("user")["seq"]["identity"]["always"] is False
+    migrator.run(
+        """
+        op.alter_column("user", "seq", server_default=sa.Identity(always=True),
+                        existing_server_default=sa.Identity())
+        """,
+        """
+        op.alter_column("user", "seq", server_default=sa.Identity(),
+                        existing_server_default=sa.Identity(always=True))
+        """,
+    )
+    assert migrator.columns("user")["seq"]["identity"]["always"] is True
+    with pytest.raises(sa.exc.DBAPIError, match="GENERATED ALWAYS"):
+        migrator.execute(
+            f"INSERT INTO {migrator.quote('user')} (id, {migrator.quote('order')}, seq) "
+            "VALUES (5, 1, 7)"
+        )
+    migrator.execute(
+        f"INSERT INTO {migrator.quote('user')} (id, {migrator.quote('order')}) VALUES (5, 1)"
+    )
+    assert migrator.rows("user", "id", "seq")[-1] == (5, 101)  # the sequence kept its place
+    migrator.downgrade()
+    assert migrator.columns("user")["seq"]["identity"]["always"] is False
+    migrator.downgrade()
+    column = migrator.columns("user")["seq"]
+    assert not column.get("identity") and column["default"].strip("()'") == "0"
+    assert migrator.rows("user", "id", "seq") == [(1, 0), (2, 0), (3, 0), (4, 100), (5, 101)]

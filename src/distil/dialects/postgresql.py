@@ -77,11 +77,50 @@ class PostgresqlImpl(DialectImpl):
         super().add_column(ctx, table_name, column, schema)
 
     def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        import dataclasses
+
+        import sqlalchemy as sa
+
         from distil.ops.columns import UNCHANGED
 
         if op.type_ is not UNCHANGED:
             self._create_enum_type(ctx, op.type_)
+        was_identity = isinstance(op.existing_server_default, sa.Identity)
+        becomes = op.server_default
+        if isinstance(becomes, sa.Identity) or (was_identity and becomes in (None, False)):
+            # an identity is not a default: it has its own ALTER COLUMN clauses (Alembic spells
+            # the change as server_default=sa.Identity(...) too)
+            super().alter_column(ctx, dataclasses.replace(op, server_default=UNCHANGED))
+            self._alter_identity(ctx, op, op.existing_server_default if was_identity else None)
+            return
         super().alter_column(ctx, op)
+
+    def _alter_identity(
+        self, ctx: MigrationContext, op: AlterColumn, before: sa.Identity | None
+    ) -> None:
+        import sqlalchemy as sa
+
+        table = self.table_ref(op.table_name, op.schema)
+        column = self.quote(op.new_column_name or op.column_name)
+        after = op.server_default if isinstance(op.server_default, sa.Identity) else None
+        if after is None:
+            ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP IDENTITY IF EXISTS")
+            return
+        kind = "ALWAYS" if after.always else "BY DEFAULT"
+        if before is None:
+            options = self._identity_options(after)
+            clause = f" ({options})" if options else ""
+            ctx.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {column} ADD GENERATED {kind} AS IDENTITY{clause}"
+            )
+        elif bool(before.always) != bool(after.always):
+            # the sequence and its position stay; only who may write the column changes
+            ctx.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET GENERATED {kind}")
+
+    def _identity_options(self, identity: sa.Identity) -> str:
+        """The sequence options of an identity, as ``CREATE SEQUENCE`` spells them."""
+        compiler = self.sa_dialect.ddl_compiler(self.sa_dialect, None)  # type: ignore[arg-type]
+        return str(compiler.get_identity_options(identity)).strip()
 
     def _create_enum_type(self, ctx: MigrationContext, type_: Any) -> None:
         """``CREATE TYPE ... AS ENUM`` for a native enum, unless it exists already."""

@@ -21,6 +21,7 @@ from distil.scripts.render_values import (
     Imports,
     kwargs,
     render_column,
+    render_identity,
     render_server_default,
     render_type,
 )
@@ -311,6 +312,7 @@ class Renderer:
         new = self.after.table(c.table).c[c.after.name]
         old = self._before_column(c.table, c.before.name)
         lines = []
+        after_lines: list[str] = []
         if c.fill is not None and c.becomes_not_null:
             column = f"sa.column({c.after.name!r})"
             table = f"sa.table({c.table[1]!r}, {column}{kwargs(schema=c.table[0])})"
@@ -331,12 +333,31 @@ class Renderer:
         if c.before.nullable != c.after.nullable:
             args.append(f"nullable={c.after.nullable!r}")
         args.append(f"existing_nullable={c.before.nullable!r}")
-        if c.before.default != c.after.default:
+        if c.before.identity != c.after.identity:
+            # an identity is altered through server_default, as Alembic spells it
+            if c.before.default is not None and c.after.identity:
+                lines.append(
+                    f"op.alter_column({repr(c.table[1])}, {repr(c.before.name)}, "
+                    f"server_default=None, existing_server_default=sa.text({c.before.default!r})"
+                    f"{kwargs(schema=c.table[0])})"
+                )
+            identity = render_identity(new.identity) if new.identity is not None else None
+            args.append(f"server_default={identity}")
+            if old.identity is not None:
+                args.append(f"existing_server_default={render_identity(old.identity)}")
+            if c.after.default is not None and not c.after.identity:
+                default = render_server_default(new.server_default, self.dialect)
+                after_lines.append(
+                    f"op.alter_column({repr(c.table[1])}, {repr(c.after.name)}, "
+                    f"server_default={default or f'sa.text({c.after.default!r})'}"
+                    f"{kwargs(schema=c.table[0])})"
+                )
+        elif c.before.default != c.after.default:
             default = render_server_default(new.server_default, self.dialect)
             if default is None and c.after.default is not None:
                 default = f"sa.text({c.after.default!r})"  # e.g. a serial's nextval(...)
             args.append(f"server_default={default}")
-        if c.before.default is not None:
+        if c.before.default is not None and c.before.identity == c.after.identity:
             args.append(f"existing_server_default=sa.text({c.before.default!r})")
         if c.before.comment != c.after.comment:
             args.append(f"comment={c.after.comment!r}")
@@ -348,7 +369,7 @@ class Renderer:
             args.append(f"schema={c.table[0]!r}")
         if c in self.intended:
             args.append("allow_data_loss=True")
-        return [*lines, f"op.alter_column({', '.join(args)})"]
+        return [*lines, f"op.alter_column({', '.join(args)})", *after_lines]
 
     def _cast_clause(self, c: ch.AlterColumn, new: Any) -> str | None:
         """The cast expression the database needs for this type change, if any."""

@@ -96,6 +96,16 @@ def render_server_default(default: Any, dialect: Any) -> str | None:
     return f"sa.text({compiled!r})"
 
 
+def render_identity(identity: Any) -> str:
+    """``sa.Identity(...)`` with the options that differ from the defaults."""
+    kw = [f"always={identity.always!r}"] if identity.always else []
+    for attr in ("start", "increment"):
+        value = getattr(identity, attr, None)
+        if value is not None:
+            kw.append(f"{attr}={value!r}")
+    return f"sa.Identity({', '.join(kw)})"
+
+
 def render_column(column: Any, dialect: Any, imports: Imports, fill: str | None = None) -> str:
     """``sa.Column(...)`` without foreign keys, unique or index flags (rendered separately).
 
@@ -113,13 +123,7 @@ def render_column(column: Any, dialect: Any, imports: Imports, fill: str | None 
         extra = f", persisted={persisted!r}" if persisted is not None else ""
         args.append(f"sa.Computed({sqltext!r}{extra})")
     if column.identity is not None:
-        identity = column.identity
-        kw = [f"always={identity.always!r}"] if identity.always else []
-        for attr in ("start", "increment"):
-            value = getattr(identity, attr, None)
-            if value is not None:
-                kw.append(f"{attr}={value!r}")
-        args.append(f"sa.Identity({', '.join(kw)})")
+        args.append(render_identity(column.identity))
     if column.autoincrement is not True and column.autoincrement != "auto" and column.primary_key:
         args.append(f"autoincrement={column.autoincrement!r}")
     elif column.autoincrement is True and not column.primary_key:
