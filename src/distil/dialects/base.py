@@ -29,6 +29,9 @@ class DialectImpl:
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)
     renders_offline_on_scratch = False
+    # the runner may run consecutive migrations in one transaction, each in its own savepoint,
+    # and commit the group now and then instead of after every migration
+    groups_commits = False
     begin_sql = "BEGIN"
 
     def __init__(self, sa_dialect: sa.Dialect) -> None:
@@ -81,7 +84,7 @@ class DialectImpl:
         pass
 
     def after_migration(self, ctx: MigrationContext) -> None:
-        """Checks run inside a migration's transaction just before it commits."""
+        """Checks run at the end of a migration, inside its transaction (or savepoint)."""
 
     # -- statement-level progress (databases without transactional DDL) -------------------
     no_op_sql = "SELECT 1"

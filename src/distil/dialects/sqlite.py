@@ -33,6 +33,12 @@ class SqliteImpl(DialectImpl):
     supports_comments = False
     supports_schemas = False
     renders_offline_on_scratch = True
+    # Only here: every migration's BEGIN IMMEDIATE already locks the whole database against
+    # other writers, so one transaction across several migrations blocks nobody extra, and it
+    # saves a COMMIT (an fsync) per migration. On PostgreSQL it would keep the locks of a quick
+    # migration (ACCESS EXCLUSIVE on a table) held through a slow one that follows; MariaDB
+    # commits each DDL statement by itself anyway.
+    groups_commits = True
     begin_sql = "BEGIN"
 
     def __init__(self, sa_dialect: Any) -> None:
@@ -61,7 +67,7 @@ class SqliteImpl(DialectImpl):
     def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
         """Lock the database file for the whole run (separate from SQLite's own byte locks).
 
-        Each migration additionally runs under ``BEGIN IMMEDIATE``, SQLite's write lock.
+        Migrations additionally run under ``BEGIN IMMEDIATE``, SQLite's write lock.
         """
         import fcntl
         import os

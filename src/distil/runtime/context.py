@@ -214,7 +214,16 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-_READ_ONLY_PREFIXES = ("SELECT", "SHOW", "DESCRIBE", "EXPLAIN", "BEGIN", "SAVEPOINT", "RELEASE")
+_READ_ONLY_PREFIXES = (
+    "SELECT",
+    "SHOW",
+    "DESCRIBE",
+    "EXPLAIN",
+    "BEGIN",
+    "SAVEPOINT",
+    "RELEASE",
+    "ROLLBACK TO",
+)
 
 
 def is_read_only(sql: str) -> bool:

@@ -1,11 +1,14 @@
-"""The runner: one migrator at a time, one transaction per migration, every step recorded.
+"""The runner: one migrator at a time, each migration atomic, every step recorded.
 
 Guarantees: the lock is held from before the applied revisions are read until the last step is
 recorded, so concurrent runs apply each migration exactly once. Where DDL is transactional
-(PostgreSQL, SQLite) a failing migration is rolled back whole and the version table still names
-the previous revision; elsewhere (MariaDB) every statement's progress is recorded as it runs
-(``runtime.progress``), the error lists the statements that already ran, and the next run of the
-same migration resumes after them, or refuses with instructions when it cannot.
+(PostgreSQL, SQLite) a failing migration is rolled back whole, every migration before it is kept
+and the version table names the previous revision: PostgreSQL commits each migration on its own;
+SQLite runs consecutive migrations in one transaction, each inside its own savepoint, committed
+every quarter of a second and when the run stops (``runtime.commit_group``). Elsewhere (MariaDB)
+every statement's progress is recorded as it runs (``runtime.progress``), the error lists the
+statements that already ran, and the next run of the same migration resumes after them, or
+refuses with instructions when it cannot.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from distil.errors import ChecksumMismatch, DistilError, GraphError, MigrationFailed
+from distil.runtime.commit_group import CommitGroup, Lost, rollback_quietly
 from distil.runtime.context import is_read_only
 from distil.runtime.events import (
     Notice,
@@ -115,9 +119,28 @@ class Runner:
         results = []
         if self.progress_table is not None:
             self.progress_table.ensure(self.conn)
-        for index, step in enumerate(steps, 1):
-            recorded = interrupted if index == 1 else ()
-            results.append(self._run_step(ctx, step, index, len(steps), recorded))
+        # a captured script (--sql) keeps one BEGIN/COMMIT per migration
+        group = (
+            CommitGroup(self.conn, self.version_table)
+            if self.impl.groups_commits and not ctx.capturing and not ctx.offline
+            else None
+        )
+        try:
+            for index, step in enumerate(steps, 1):
+                recorded = interrupted if index == 1 else ()
+                results.append(self._run_step(ctx, step, index, len(steps), recorded, group))
+            lost = group.commit() if group is not None else None
+        except BaseException as error:
+            # stopped outside a migration (a file that cannot be loaded, an interrupt): keep
+            # the finished migrations of the group
+            lost = group.commit() if group is not None else None
+            if lost is None or not isinstance(error, Exception):
+                raise
+            if isinstance(error, DistilError):
+                raise type(error)(f"{error.message} {_lost_text(lost)}") from error
+            raise MigrationFailed(f"{_error_text(error)}. {_lost_text(lost)}") from error
+        if lost is not None:
+            raise MigrationFailed(_lost_text(lost))
         if self.progress_table is not None:
             self.progress_table.drop_if_empty(self.conn)
         duration = time.perf_counter() - started
@@ -156,6 +179,7 @@ class Runner:
         index: int,
         total: int,
         recorded: Sequence[ProgressRow] = (),
+        group: CommitGroup | None = None,
     ) -> StepResult:
         from distil import op
 
@@ -170,8 +194,11 @@ class Runner:
         if progress is not None:
             progress.install()
             ctx.progress = progress
-        self.conn.begin()
+        if group is None:
+            self.conn.begin()
         try:
+            if group is not None:
+                group.begin()
             with op.activate(ctx):
                 function()
             self.impl.after_migration(ctx)
@@ -188,17 +215,24 @@ class Runner:
             ctx.execute(statement)
             if self.progress_table is not None:
                 self.conn.execute(self.progress_table.clear_statement(header.revision))
-            self.conn.commit()
+            if group is None:
+                self.conn.commit()
+            else:
+                group.keep(step)
         except BaseException as error:
             ran = list(ctx.step_statements)
             if progress is not None:
                 progress.forget_failed_statement(not _connection_lost(error))
-            _rollback(self.conn)
+            lost = None
+            if group is None:
+                rollback_quietly(self.conn)
+            else:
+                lost = group.undo()
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             if progress is not None and progress.refusal is error:
                 raise error
-            raise self._failure(step, error, ran) from error
+            raise self._failure(step, error, ran, lost) from error
         finally:
             ctx.revision = None
             if ctx.progress is not None:
@@ -207,6 +241,9 @@ class Runner:
         self.reporter(
             StepFinished(header.revision, header.message, step.direction, index, total, duration)
         )
+        lost = group.commit_if_due() if group is not None else None
+        if lost is not None:
+            raise MigrationFailed(_lost_text(lost))
         return StepResult(header.revision, header.message, step.direction, duration)
 
     def _progress_for(
@@ -226,7 +263,9 @@ class Runner:
             recorded=recorded,
         )
 
-    def _failure(self, step: Step, error: BaseException, ran: list[str]) -> DistilError:
+    def _failure(
+        self, step: Step, error: BaseException, ran: list[str], lost: Lost | None = None
+    ) -> DistilError:
         import sqlalchemy as sa
 
         from distil.config import mask_secrets
@@ -234,11 +273,13 @@ class Runner:
         header = step.header
         verb = "upgrade" if step.direction == "up" else "downgrade"
         where = f"{verb} of revision {header.revision} ({header.path.name})"
-        parents = ", ".join(header.down_revisions) or "base"
         state = (
-            f"the database is still at {parents if step.direction == 'up' else header.revision}: "
-            f"nothing of this migration was kept."
+            f"the database is still at {_state_before(step)}: nothing of this migration was kept."
         )
+        if lost is not None:
+            state = (
+                f"nothing of this migration was kept, and {_lost_text(lost, after_failure=True)}"
+            )
         if not self.impl.supports_transactional_ddl:
             failed_statement = getattr(error, "statement", None) or ""
             done = (
@@ -297,6 +338,43 @@ def split_at_last_implicit_commit(
     return list(statements[: last + 1]), list(statements[last + 1 :])
 
 
+def _state_before(step: Step) -> str:
+    """The revision(s) the database is at when ``step`` has not run."""
+    if step.direction == "up":
+        return ", ".join(step.header.down_revisions) or "base"
+    return step.header.revision
+
+
+def _lost_text(lost: Lost, *, after_failure: bool = False) -> str:
+    """What a failed group commit took with it, and where that leaves the database."""
+    steps = lost.steps
+    names = [s.header.revision for s in steps]
+    listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:3])}, ..., {names[-1]}"
+    verb = "upgrade" if steps[0].direction == "up" else "downgrade"
+    revisions = f"{len(steps)} revision{'s' if len(steps) != 1 else ''} ({listed})"
+    if after_failure:
+        text = (
+            f"neither was the {verb} of {revisions} that had finished before it in the same "
+            f"transaction"
+        )
+    else:
+        text = f"The {verb} of {revisions} finished but was not kept"
+    if lost.cause is not None:
+        text += f": committing the transaction failed ({_error_text(lost.cause)})"
+    return text + (
+        f". The database is at {_state_before(steps[0])}, as its version table says; fix the "
+        f"cause and run `distil {verb}` again."
+    )
+
+
+def _error_text(error: BaseException) -> str:
+    import sqlalchemy as sa
+
+    if isinstance(error, sa.exc.DBAPIError):
+        return _database_message(error)
+    return f"{type(error).__name__}: {error}"
+
+
 def _connection_lost(error: BaseException) -> bool:
     return bool(getattr(error, "connection_invalidated", False))
 
@@ -311,13 +389,6 @@ def _database_message(error: Any) -> str:
         return f"{args[1].strip()} (error {args[0]})"
     text = str(original).strip()
     return text.splitlines()[0] if text else type(original).__name__
-
-
-def _rollback(conn: sa.Connection) -> None:
-    try:
-        conn.rollback()
-    except Exception:  # noqa: BLE001 - the connection may be gone; the error that matters is raised
-        pass
 
 
 def user_frames(error: BaseException, path: Any) -> str:
