@@ -97,6 +97,7 @@ def test_lock_held_by_another_process_times_out(project: Project, dialect: str) 
 def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> None:
     """A real distil process inside a slow migration holds the lock against another one."""
     marker = project.root / "inside-migration"
+    release = project.root / "release-migration"
     project.write_migration(
         "slow01",
         None,
@@ -104,7 +105,9 @@ def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> N
         import pathlib, time
         op.create_table("slow", sa.Column("id", sa.Integer, primary_key=True))
         pathlib.Path({str(marker)!r}).write_text("in")
-        time.sleep(2.5)
+        deadline = time.monotonic() + 60
+        while not pathlib.Path({str(release)!r}).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # held until the second process has given up, however slow it is
         """,
         'op.drop_table("slow")',
         message="slow",
@@ -129,7 +132,8 @@ def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> N
         assert second.code == 1, second
         assert "--lock-timeout" in second.err
     finally:
-        out, err = first.communicate(timeout=60)
+        release.write_text("go")
+        out, err = first.communicate(timeout=90)
     assert first.returncode == 0, (out, err)
     assert applied(project) == ["slow01"]
 

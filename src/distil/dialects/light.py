@@ -124,18 +124,18 @@ def _postgresql(
     dbname = unquote(parts.path.lstrip("/")) or None
     if schemas is None:
         # `distil current`: one SELECT, through libpq itself when it can be loaded
-        rows = _through_libpq(_credentials(parts), dbname, sql)
-        if rows is not None:
-            return rows, None
+        through_libpq = _through_libpq(_credentials(parts), dbname, sql)
+        if through_libpq is not None:
+            return through_libpq, None
     import psycopg
 
     with psycopg.connect(**_credentials(parts), dbname=dbname, connect_timeout=10) as connection:
         found = _fingerprint("postgresql", connection.cursor(), schemas)
         try:
-            rows = connection.execute(sql)
+            cursor = connection.execute(sql)
         except psycopg.errors.UndefinedTable:
             return [], found
-        return [(r[0], r[1], r[2], r[3]) for r in rows], found
+        return [(r[0], r[1], r[2], r[3]) for r in cursor], found
 
 
 def _through_libpq(credentials: dict[str, Any], dbname: str | None, sql: str) -> list[Row] | None:
