@@ -135,13 +135,16 @@ def alter_column(
     existing_server_default: Any = False,
     existing_nullable: bool | None = None,
     existing_comment: str | None = None,
+    autoincrement: bool | None = None,
+    existing_autoincrement: bool | None = None,
     schema: str | None = None,
     allow_data_loss: bool = False,
     **kw: Any,
 ) -> None:
     """As Alembic: ``server_default=None`` drops the default, ``comment=None`` drops the comment,
-    and arguments left at their defaults are not changed. ``allow_data_loss=True`` lets a
-    narrowing type change pass the runner's data-loss guard."""
+    and arguments left at their defaults are not changed. ``autoincrement=True``/``False``
+    switches MySQL/MariaDB ``AUTO_INCREMENT`` on or off and is ignored elsewhere.
+    ``allow_data_loss=True`` lets a narrowing type change pass the runner's data-loss guard."""
     if isinstance(type_, type):
         type_ = type_()
     if isinstance(existing_type, type):
@@ -155,6 +158,7 @@ def alter_column(
             type_=UNCHANGED if type_ is None else type_,
             server_default=UNCHANGED if server_default is False else server_default,
             comment=UNCHANGED if comment is False else comment,
+            autoincrement=UNCHANGED if autoincrement is None else autoincrement,
             new_column_name=new_column_name,
             existing_type=existing_type,
             existing_nullable=existing_nullable,
@@ -162,7 +166,7 @@ def alter_column(
             if existing_server_default is False
             else existing_server_default,
             existing_comment=existing_comment,
-            existing_autoincrement=kw.pop("existing_autoincrement", None),
+            existing_autoincrement=existing_autoincrement,
             postgresql_using=kw.pop("postgresql_using", None),
             allow_data_loss=allow_data_loss,
         )

@@ -235,6 +235,13 @@ events = sa.Table(
         },
     ),
     Scenario(
+        "autoincrement_turned_on_with_a_wider_type",
+        users().replace("primary_key=True", "primary_key=True, autoincrement=False"),
+        users().replace('"id", sa.Integer', '"id", sa.BigInteger'),
+        USERS_ROWS,
+        {"postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios"},
+    ),
+    Scenario(
         "computed_column_added",
         users('sa.Column("price", sa.Integer)', 'sa.Column("qty", sa.Integer)'),
         users(
@@ -274,6 +281,27 @@ memberships = sa.Table(
 )
 """,
         ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+    ),
+    Scenario(
+        "composite_primary_key_narrowed_onto_a_wider_autoincrement_column",
+        """\
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("team_id", sa.Integer, primary_key=True),
+)
+""",
+        """\
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("team_id", sa.Integer, nullable=False),
+)
+""",
+        ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+        {"postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios"},
     ),
     Scenario(
         "unique_added_named",

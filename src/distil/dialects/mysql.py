@@ -5,6 +5,11 @@ failure says which statements of the migration already ran. ``ALTER TABLE ... MO
 the whole column; what the migration does not say (``existing_*``) is read from the live table,
 so ``alter_column(nullable=False)`` alone keeps the column's type, default, comment and
 AUTO_INCREMENT. Dropping a constraint needs its kind; when not given, it is looked up.
+
+An AUTO_INCREMENT column must lead a key (error 1075): ``alter_column(autoincrement=True)`` and
+dropping a primary key are refused beforehand, with what to do instead, when they would leave it
+without one. Switching AUTO_INCREMENT on keeps rows that hold 0 as they are (MariaDB would
+otherwise renumber them).
 """
 
 from __future__ import annotations
@@ -93,8 +98,13 @@ class MysqlImpl(DialectImpl):
     no_op_sql = "DO 0"
 
     def commits_implicitly(self, sql: str) -> bool:
-        """MariaDB's "statements that cause an implicit commit": every DDL statement."""
-        return sql.lstrip("( \n").upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
+        """MariaDB's "statements that cause an implicit commit": every DDL statement (also
+        behind ``SET STATEMENT ... FOR``)."""
+        import re
+
+        head = sql.lstrip("( \n")
+        head = re.sub(r"^SET\s+STATEMENT\s.*?\sFOR\s+", "", head, flags=re.IGNORECASE | re.DOTALL)
+        return head.upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
 
     def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
         """sha256 over the tables, columns, indexes and constraints ``statement`` can change.
@@ -136,6 +146,8 @@ class MysqlImpl(DialectImpl):
 
     def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
         changes = op.changes()
+        if op.autoincrement is not UNCHANGED:
+            changes += ("autoincrement",)
         if not changes:
             return
         table = self.table_ref(op.table_name, op.schema)
@@ -160,16 +172,40 @@ class MysqlImpl(DialectImpl):
         spec = [self.compile_type(type_), "NULL" if nullable else "NOT NULL"]
         if default is not None and default is not False:
             spec.append("DEFAULT " + self._default_sql(default, type_))
-        if current["autoincrement"]:
+        autoincrement = (
+            op.autoincrement if op.autoincrement is not UNCHANGED else current["autoincrement"]
+        )
+        if autoincrement:
             spec.append("AUTO_INCREMENT")
         if comment:
             spec.append("COMMENT " + self.literal_sql(comment))
+        prefix = ""
+        if autoincrement and not current["autoincrement"]:
+            if _checks_live_table(ctx):
+                self._require_leading_key(ctx, op)
+            if getattr(self.sa_dialect, "is_mariadb", False):
+                # without it, rows holding 0 get the next generated value while the table is copied
+                prefix = (
+                    "SET STATEMENT sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO') FOR "
+                )
         if op.new_column_name:
             ctx.execute(
-                f"ALTER TABLE {table} CHANGE {col} {self.quote(op.new_column_name)} {' '.join(spec)}"
+                f"{prefix}ALTER TABLE {table} CHANGE {col} {self.quote(op.new_column_name)} "
+                f"{' '.join(spec)}"
             )
         else:
-            ctx.execute(f"ALTER TABLE {table} MODIFY {col} {' '.join(spec)}")
+            ctx.execute(f"{prefix}ALTER TABLE {table} MODIFY {col} {' '.join(spec)}")
+
+    def _require_leading_key(self, ctx: MigrationContext, op: AlterColumn) -> None:
+        """Refuse, with advice, AUTO_INCREMENT on a column that leads no key (error 1075)."""
+        if _leading_keys(ctx, op.table_name, op.schema, op.column_name):
+            return
+        raise OperationError(
+            f"cannot switch AUTO_INCREMENT on for {op.table_name}.{op.column_name}: MariaDB needs "
+            f"the column to be the first column of a key (error 1075). Create the key first "
+            f"(op.create_primary_key or a unique index on {op.column_name!r}), then switch "
+            f"AUTO_INCREMENT on."
+        )
 
     def _default_sql(self, default: Any, type_: Any) -> str:
         if isinstance(default, str) and getattr(default, "_reflected", False):
@@ -219,8 +255,24 @@ class MysqlImpl(DialectImpl):
                 f"drop_constraint type_={kind!r} for {op.constraint_name!r} is not one of "
                 f"{', '.join(sorted(_DROP_BY_KIND))}."
             )
+        if kind == "primary" and _checks_live_table(ctx):
+            self._keep_auto_increment_keyed(ctx, op)
         clause = _DROP_BY_KIND[kind].format(name=self.quote(op.constraint_name))
         ctx.execute(f"ALTER TABLE {self.table_ref(op.table_name, op.schema)} {clause}")
+
+    def _keep_auto_increment_keyed(self, ctx: MigrationContext, op: DropConstraint) -> None:
+        """Refuse, with advice, dropping the only key of an AUTO_INCREMENT column (error 1075)."""
+        columns = ctx.inspector().get_columns(op.table_name, schema=op.schema)
+        auto = next((c["name"] for c in columns if c.get("autoincrement") is True), None)
+        if auto is None or _leading_keys(ctx, op.table_name, op.schema, auto) != ["PRIMARY"]:
+            return
+        raise OperationError(
+            f"cannot drop the primary key of {op.table_name}: it is the only key of its "
+            f"AUTO_INCREMENT column {auto!r}, and MariaDB refuses to leave that column without one "
+            f"(error 1075). Switch AUTO_INCREMENT off first (op.alter_column({op.table_name!r}, "
+            f"{auto!r}, autoincrement=False)), and back on after the new key is created if the "
+            f"column keeps it (autoincrement=True)."
+        )
 
     def _constraint_kind(self, ctx: MigrationContext, op: DropConstraint) -> str:
         import sqlalchemy as sa
@@ -273,6 +325,29 @@ class _Reflected(str):
     """A default already in the server's SQL spelling (from reflection): used verbatim."""
 
     _reflected = True
+
+
+def _checks_live_table(ctx: MigrationContext) -> bool:
+    """Online, and not for a statement an interrupted run already sent (the table may be past
+    it; the replay decides by the statement's record)."""
+    replaying = ctx.progress is not None and ctx.progress.replaying
+    return not ctx.offline and not replaying
+
+
+def _leading_keys(
+    ctx: MigrationContext, table_name: str, schema: str | None, column: str
+) -> list[str]:
+    """The keys (``PRIMARY`` and index names) whose first column is ``column``: the keys that
+    can serve an AUTO_INCREMENT column."""
+    inspector = ctx.inspector()
+    found = []
+    primary = inspector.get_pk_constraint(table_name, schema=schema)
+    if (primary.get("constrained_columns") or [])[:1] == [column]:
+        found.append("PRIMARY")
+    for index in inspector.get_indexes(table_name, schema=schema):
+        if (index.get("column_names") or [])[:1] == [column]:
+            found.append(str(index["name"]))
+    return found
 
 
 def _lock_name(conn: sa.Connection, key: str) -> str:

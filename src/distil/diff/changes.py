@@ -7,7 +7,7 @@ renderer's job, executing it is the operation's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from distil.schema.model import Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table, Unique
@@ -181,6 +181,22 @@ class AlterColumn(Change):
     def destructive(self) -> bool:  # type: ignore[override]
         return self.narrowing
 
+    @property
+    def autoincrement_switch(self) -> bool | None:
+        """True or False when AUTO_INCREMENT of its own (MySQL, MariaDB) goes on or off.
+
+        A PostgreSQL serial or identity column also reflects as autoincrement; there the default
+        or the identity carries it, and that is what changes (None here).
+        """
+        before, after = own_autoincrement(self.before), own_autoincrement(self.after)
+        return after if before != after else None
+
+    @property
+    def only_autoincrement(self) -> bool:
+        """Nothing but AUTO_INCREMENT changes (and no NULLs are to be filled)."""
+        same = replace(self.before, autoincrement=self.after.autoincrement)
+        return self.autoincrement_switch is not None and same == self.after and self.fill is None
+
     def summary(self) -> str:
         parts = []
         if self.type_changed:
@@ -197,6 +213,11 @@ class AlterColumn(Change):
             if old != new:
                 parts.append(f"{attribute} {old or 'none'} → {new or 'none'}")
         return f"~ {show(self.table)}.{self.after.name} {', '.join(parts)}"
+
+
+def own_autoincrement(column: Column) -> bool:
+    """AUTO_INCREMENT as an attribute of its own, not carried by a default or an identity."""
+    return column.autoincrement and column.default is None and column.identity is None
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,30 @@ new tables are created, so an index name a dropped table used is free again; new
 created parents first; columns are added before constraints and indexes that use them; new
 foreign keys come last, so two tables that reference each other are created first and linked
 afterwards; enum types and schemas go last.
+
+An AUTO_INCREMENT column (MySQL, MariaDB) always leads a key: AUTO_INCREMENT is switched off
+before any key is dropped and on after every key is created. When the column changes in other
+ways too and its table's keys change, the switch is a change of its own (otherwise the column
+is altered once, which on MariaDB copies the table once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from distil.diff import changes as ch
 
-_PHASES: tuple[tuple[type[ch.Change], ...], ...] = (
+_AUTOINCREMENT_OFF = "autoincrement off"
+_AUTOINCREMENT_ON = "autoincrement on"
+
+_PHASES: tuple[tuple[type[ch.Change], ...] | str, ...] = (
     (ch.AddSchema,),
     (ch.AddEnum, ch.AlterEnum),
     (ch.RenameTable,),
     (ch.RenameColumn,),
     (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex),
+    _AUTOINCREMENT_OFF,
     (ch.DropForeignKey,),
     (ch.DropIndex, ch.DropUnique, ch.DropCheck),
     (ch.DropTable,),
@@ -30,6 +40,7 @@ _PHASES: tuple[tuple[type[ch.Change], ...], ...] = (
     (ch.AlterPrimaryKey,),
     (ch.DropColumn,),
     (ch.AddUnique, ch.AddCheck, ch.AddIndex),
+    _AUTOINCREMENT_ON,
     (ch.AddForeignKey,),
     (ch.AlterTableComment,),
     (ch.DropEnum,),
@@ -38,10 +49,11 @@ _PHASES: tuple[tuple[type[ch.Change], ...], ...] = (
 
 
 def order_changes(changes: Sequence[ch.Change]) -> list[ch.Change]:
-    changes = [*changes, *_cycle_breakers(changes)]
+    changes = [*_separate_autoincrement(changes), *_cycle_breakers(changes)]
+    phases = [_phase_of(c) for c in changes]
     ordered: list[ch.Change] = []
     for phase in _PHASES:
-        group = [c for c in changes if isinstance(c, phase)]
+        group = [c for c, p in zip(changes, phases, strict=True) if p == phase]
         if phase == (ch.AddTable,):
             group = _parents_first(group)  # type: ignore[arg-type]
         elif phase == (ch.DropTable,):
@@ -49,6 +61,45 @@ def order_changes(changes: Sequence[ch.Change]) -> list[ch.Change]:
         ordered.extend(group)
     missing = [c for c in changes if c not in ordered]
     return ordered + missing
+
+
+def _phase_of(change: ch.Change) -> tuple[type[ch.Change], ...] | str | None:
+    if isinstance(change, ch.AlterColumn) and change.only_autoincrement:
+        return _AUTOINCREMENT_ON if change.autoincrement_switch else _AUTOINCREMENT_OFF
+    return next((p for p in _PHASES if not isinstance(p, str) and isinstance(change, p)), None)
+
+
+_KEY_CHANGES = (ch.AlterPrimaryKey, ch.AddIndex, ch.DropIndex, ch.AddUnique, ch.DropUnique)
+
+
+def _separate_autoincrement(changes: Sequence[ch.Change]) -> list[ch.Change]:
+    """A column that switches AUTO_INCREMENT and changes in other ways too, on a table whose keys
+    change, becomes two changes: the switch on comes after the other change, the switch off
+    before it."""
+    keys_change = {c.table for c in changes if isinstance(c, _KEY_CHANGES)}
+    out: list[ch.Change] = []
+    for change in changes:
+        if (
+            not isinstance(change, ch.AlterColumn)
+            or change.autoincrement_switch is None
+            or change.only_autoincrement
+            or change.table not in keys_change
+        ):
+            out.append(change)
+            continue
+        if change.autoincrement_switch:
+            middle = replace(change.after, autoincrement=change.before.autoincrement)
+            out += [
+                replace(change, after=middle),
+                ch.AlterColumn(change.table, middle, change.after),
+            ]
+        else:
+            middle = replace(change.before, autoincrement=change.after.autoincrement)
+            out += [
+                ch.AlterColumn(change.table, change.before, middle),
+                replace(change, before=middle),
+            ]
+    return out
 
 
 def _parents_first(tables: list[ch.AddTable] | list[ch.DropTable]) -> list[ch.Change]:

@@ -49,10 +49,13 @@ class DropColumn(Operation):
 
 @dataclass(frozen=True)
 class AlterColumn(Operation):
-    """Any subset of: nullability, type, server default, comment, name.
+    """Any subset of: nullability, type, server default, comment, name, AUTO_INCREMENT.
 
     Attributes left as ``UNCHANGED`` are not touched. ``existing_*`` describe the column as it is
     now; databases that restate the whole column (MariaDB) reflect it when they are not given.
+    ``autoincrement`` switches MySQL/MariaDB ``AUTO_INCREMENT`` on or off; elsewhere it is
+    ignored, as in Alembic (a PostgreSQL serial or identity is altered through its default, and
+    SQLite's INTEGER PRIMARY KEY is always the rowid), so ``changes()`` leaves it out.
     """
 
     table_name: str
@@ -62,6 +65,7 @@ class AlterColumn(Operation):
     type_: Any = UNCHANGED
     server_default: Any = UNCHANGED
     comment: Any = UNCHANGED
+    autoincrement: Any = UNCHANGED
     new_column_name: str | None = None
     existing_type: Any = None
     existing_nullable: bool | None = None
@@ -81,6 +85,7 @@ class AlterColumn(Operation):
         return self.new_column_name or self.column_name
 
     def changes(self) -> tuple[str, ...]:
+        """The attributes this alters on every database (``autoincrement`` aside)."""
         names = ("nullable", "type_", "server_default", "comment")
         found = tuple(n for n in names if getattr(self, n) is not UNCHANGED)
         return found + (("new_column_name",) if self.new_column_name else ())
@@ -95,6 +100,8 @@ class AlterColumn(Operation):
             parts.append("default" if self.server_default is not None else "drop default")
         if self.comment is not UNCHANGED:
             parts.append("comment")
+        if self.autoincrement is not UNCHANGED:
+            parts.append("AUTO_INCREMENT" if self.autoincrement else "no AUTO_INCREMENT")
         if self.new_column_name:
             parts.append(f"rename to {self.new_column_name}")
         target = f"{qualified(self.table_name, self.schema)}.{self.column_name}"

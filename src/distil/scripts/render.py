@@ -329,7 +329,10 @@ class Renderer:
             using = self._cast_clause(c, new)
             if using:
                 args.append(f"postgresql_using={using!r}")
-        args.append(f"existing_type={render_type(old.type, self.imports)}")
+        # a switch of AUTO_INCREMENT alone runs after the column's other changes when it goes on
+        # (see distil.diff.ordering), so it finds the column with its new type already
+        current = new if c.autoincrement_switch and c.only_autoincrement else old
+        args.append(f"existing_type={render_type(current.type, self.imports)}")
         if c.before.nullable != c.after.nullable:
             args.append(f"nullable={c.after.nullable!r}")
         args.append(f"existing_nullable={c.before.nullable!r}")
@@ -363,6 +366,8 @@ class Renderer:
             args.append(f"comment={c.after.comment!r}")
         if c.before.comment:
             args.append(f"existing_comment={c.before.comment!r}")
+        if c.autoincrement_switch is not None:
+            args.append(f"autoincrement={c.autoincrement_switch!r}")
         if c.before.autoincrement:
             args.append("existing_autoincrement=True")
         if c.table[0]:
