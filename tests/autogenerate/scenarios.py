@@ -231,7 +231,6 @@ events = sa.Table(
         USERS_ROWS,
         {
             "sqlite": "an INTEGER PRIMARY KEY is always the rowid in SQLite",
-            "postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios",
         },
     ),
     Scenario(
@@ -239,7 +238,6 @@ events = sa.Table(
         users().replace("primary_key=True", "primary_key=True, autoincrement=False"),
         users().replace('"id", sa.Integer', '"id", sa.BigInteger'),
         USERS_ROWS,
-        {"postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios"},
     ),
     Scenario(
         "computed_column_added",
@@ -301,7 +299,6 @@ memberships = sa.Table(
 )
 """,
         ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
-        {"postgresql": "PostgreSQL spells autoincrement as a default; see identity scenarios"},
     ),
     Scenario(
         "unique_added_named",

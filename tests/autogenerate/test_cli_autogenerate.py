@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tests.helpers import Project
 
 MODELS_V1 = """\
@@ -108,3 +110,35 @@ def test_allow_empty_writes_a_file_when_in_sync(project: Project) -> None:
     assert len(list(project.versions.glob("*.py"))) == 2
     assert project.cli("upgrade", "head").code == 0
     assert project.cli("check").code == 0
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_a_column_that_becomes_serial_gets_a_sequence_past_its_rows(project: Project) -> None:
+    fixed = MODELS_V1.replace(
+        'sa.Column("id", sa.Integer, primary_key=True)',
+        'sa.Column("id", sa.Integer, primary_key=True, autoincrement=False)',
+    )
+    use_models(project, fixed)
+    assert project.cli("revision", "--autogenerate", "-m", "users", "--rev-id", "0001").code == 0
+    assert project.cli("upgrade", "head").code == 0
+    project.execute("INSERT INTO users (id, name) VALUES (1, 'ann'), (7, 'bob')")
+
+    use_models(project, MODELS_V1)
+    made = project.cli("revision", "--autogenerate", "-m", "serial ids", "--rev-id", "0002")
+    assert made.code == 0, made
+    written = next(project.versions.glob("0002_*.py")).read_text()
+    assert "CREATE SEQUENCE IF NOT EXISTS users_id_seq OWNED BY users.id" in written
+    assert "DROP SEQUENCE IF EXISTS users_id_seq" in written
+    assert project.cli("upgrade", "head").code == 0
+    project.execute("INSERT INTO users (name) VALUES ('cy')")
+    assert project.rows("SELECT id FROM users WHERE name = 'cy'") == [(8,)]
+    assert project.cli("check").code == 0
+
+    assert project.cli("downgrade", "-1").code == 0
+    assert project.columns("users")["id"]["default"] is None
+    assert project.rows("SELECT count(*) FROM pg_class WHERE relname = 'users_id_seq'") == [(0,)]
+    assert project.rows("SELECT id, name FROM users ORDER BY id") == [
+        (1, "ann"),
+        (7, "bob"),
+        (8, "cy"),
+    ]

@@ -10,6 +10,7 @@ gave none, so every constraint an upgrade creates can be dropped again by name.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,15 @@ from distil.scripts.render_values import (
     render_server_default,
     render_type,
 )
+
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
+
+
+def serial_sequence(default: str | None) -> str | None:
+    """The sequence a serial's ``nextval('...'::regclass)`` default draws from, as SQL names it."""
+    found = _NEXTVAL.fullmatch(default or "")
+    return found.group(1).replace("''", "'") if found else None
+
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -360,6 +370,9 @@ class Renderer:
             if default is None and c.after.default is not None:
                 default = f"sa.text({c.after.default!r})"  # e.g. a serial's nextval(...)
             args.append(f"server_default={default}")
+            before_serial, after_serial = self._serial_sequence_lines(c)
+            lines.extend(before_serial)
+            after_lines.extend(after_serial)
         if c.before.default is not None and c.before.identity == c.after.identity:
             args.append(f"existing_server_default=sa.text({c.before.default!r})")
         if c.before.comment != c.after.comment:
@@ -375,6 +388,38 @@ class Renderer:
         if c in self.intended:
             args.append("allow_data_loss=True")
         return [*lines, f"op.alter_column({', '.join(args)})", *after_lines]
+
+    def _serial_sequence_lines(self, c: ch.AlterColumn) -> tuple[list[str], list[str]]:
+        """What a column becoming, or ceasing to be, a serial needs around its default change:
+        its sequence created first and moved past the rows' values, or dropped afterwards."""
+        from distil.dialects.registry import impl_for
+
+        before, after = serial_sequence(c.before.default), serial_sequence(c.after.default)
+        if before == after:
+            return [], []
+        impl = impl_for(self.dialect)
+        table = impl.table_ref(c.table[1], c.table[0])
+        column = impl.quote(c.after.name)
+        first: list[str] = []
+        then: list[str] = []
+        if after is not None:
+            first.append(
+                f"# {ch.show(c.table)}.{c.after.name} becomes a serial: its sequence first."
+            )
+            first.append(
+                f"op.execute({f'CREATE SEQUENCE IF NOT EXISTS {after} OWNED BY {table}.{column}'!r})"
+            )
+            literal = impl.literal_sql(after)
+            then.append(
+                "op.execute("
+                + repr(
+                    f"SELECT setval({literal}, coalesce(max({column}), 0) + 1, false) FROM {table}"
+                )
+                + ")"
+            )
+        if before is not None:
+            then.append(f"op.execute({f'DROP SEQUENCE IF EXISTS {before}'!r})")
+        return first, then
 
     def _cast_clause(self, c: ch.AlterColumn, new: Any) -> str | None:
         """The cast expression the database needs for this type change, if any."""
