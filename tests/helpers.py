@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -169,6 +170,16 @@ class DatabaseServers:
         self._admin_engines.clear()
 
 
+def wait_for_file(path: Path, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    """Wait until ``path`` exists (a migration writes it when it gets there); fail if ``process``
+    ends first or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{path.name} did not appear within {timeout} s"
+        time.sleep(0.02)
+
+
 @dataclass(frozen=True)
 class CliResult:
     """What one run of the ``distil`` command produced."""
@@ -280,6 +291,19 @@ class Project:
                 f"--- stdout ---\n{error.stdout!r}\n--- stderr ---\n{error.stderr!r}"
             ) from error
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start ``python -m distil *args`` in the project directory without waiting for it."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+        return subprocess.Popen(
+            [sys.executable, "-m", "distil", *args],
+            cwd=self.root,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     @contextmanager
     def _engine(self) -> Iterator[Engine]:

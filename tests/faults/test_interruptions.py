@@ -7,16 +7,13 @@ of the statements that ran), and a next ``upgrade head`` that finishes the job.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 import sqlalchemy as sa
 
 from tests.faults.harness import wait_for_other_sessions
-from tests.helpers import Project
+from tests.helpers import Project, wait_for_file
 from tests.runtime.histories import applied, user_tables, write_linear_history
 from tests.runtime.test_concurrency import lock_held_elsewhere
 
@@ -27,19 +24,6 @@ KILL_OTHERS = {
     "mariadb": "SELECT id FROM information_schema.processlist "
     "WHERE db = DATABASE() AND id <> CONNECTION_ID()",
 }
-
-
-def _popen(project: Project, *args: str) -> subprocess.Popen[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "distil", *args],
-        cwd=project.root,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
@@ -59,12 +43,8 @@ def test_server_side_kill_of_the_migrators_session(project: Project, dialect: st
         """,
         message="lost",
     )
-    process = _popen(project, "upgrade", "head")
-    deadline = time.monotonic() + 30
-    while not marker.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    process = project.start("upgrade", "head")
+    wait_for_file(marker, process)
     time.sleep(0.3)
     engine = sa.create_engine(project.url, poolclass=sa.NullPool)
     try:

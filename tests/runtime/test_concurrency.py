@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import os
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Iterator
@@ -14,7 +11,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tests.helpers import Project
+from tests.helpers import Project, wait_for_file
 from tests.runtime.histories import applied, run_log, write_linear_history
 
 PROCESSES = 8
@@ -24,19 +21,7 @@ LOCK_KEY = ".distil_version"  # "<version table schema>.<version table name>"
 
 def test_eight_processes_apply_every_migration_exactly_once(project: Project) -> None:
     ids = write_linear_history(project, MIGRATIONS)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "distil", "upgrade", "head", "--lock-timeout", "60"],
-            cwd=project.root,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(PROCESSES)
-    ]
+    processes = [project.start("upgrade", "head", "--lock-timeout", "60") for _ in range(PROCESSES)]
     outcomes = []
     for process in processes:
         out, err = process.communicate(timeout=120)
@@ -112,22 +97,9 @@ def test_a_held_upgrade_blocks_a_second_one(project: Project, dialect: str) -> N
         'op.drop_table("slow")',
         message="slow",
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
-    first = subprocess.Popen(
-        [sys.executable, "-m", "distil", "upgrade", "head"],
-        cwd=project.root,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = project.start("upgrade", "head")
     try:
-        deadline = time.monotonic() + 30
-        while not marker.exists():
-            assert first.poll() is None, first.communicate()
-            assert time.monotonic() < deadline, "the first upgrade never reached its migration"
-            time.sleep(0.05)
+        wait_for_file(marker, first)
         second = project.cli("upgrade", "head", "--lock-timeout", "1")
         assert second.code == 1, second
         assert "--lock-timeout" in second.err

@@ -8,12 +8,9 @@ PostgreSQL and MariaDB still commit each migration on its own.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from distil.commands import migrate
 from distil.config import load_config
 from distil.errors import MigrationFailed
 from distil.runtime.events import Event, StepFinished, StepStarted
-from tests.helpers import Project
+from tests.helpers import Project, wait_for_file
 from tests.runtime.histories import (
     applied,
     creates_table_and_logs,
@@ -253,21 +250,8 @@ def test_interrupt_keeps_the_finished_migrations_of_the_group(project: Project) 
         f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('in')\ntime.sleep(30)\n"
     )
     write_history(project, 5, {4: sleeper})
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "distil", "upgrade", "head"],
-        cwd=project.root,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while not marker.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    process = project.start("upgrade", "head")
+    wait_for_file(marker, process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, (out, err)
@@ -305,21 +289,8 @@ def upgrade_while_another_connection_reads(project: Project) -> subprocess.Compl
     """``upgrade head`` whose migration pauses while another connection opens a read transaction
     and keeps it: SQLite cannot COMMIT a write while it lasts, so distil's COMMIT fails after its
     lock timeout."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "distil", "upgrade", "head", "--lock-timeout", "0.5"],
-        cwd=project.root,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while not (project.root / "paused").exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    process = project.start("upgrade", "head", "--lock-timeout", "0.5")
+    wait_for_file(project.root / "paused", process)
     reader = sqlite3.connect(sa.make_url(project.url).database or "", isolation_level=None)
     try:
         reader.execute("BEGIN")

@@ -11,6 +11,21 @@ from distil.dialects.light import read_version_rows
 from tests.helpers import Project
 
 
+def current_with_imports(project: Project) -> tuple[str, set[str]]:
+    """``distil current``'s output, and every module it imported (``-X importtime``)."""
+    traced = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "distil", "current"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert traced.returncode == 0, traced.stderr
+    lines = [line for line in traced.stderr.splitlines() if line.startswith("import time:")]
+    assert lines, traced.stderr
+    return traced.stdout, {line.rsplit("|", 1)[-1].strip() for line in lines}
+
+
 def test_bare_driver_reads_what_the_runner_wrote(project: Project) -> None:
     assert read_version_rows(project.url, "distil_version", None) in ([], None)
     project.write_migration(
@@ -27,16 +42,9 @@ def test_bare_driver_reads_what_the_runner_wrote(project: Project) -> None:
     )
     assert [(row[0], row[1]) for row in rows] == expected
 
-    traced = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "distil", "current"],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert traced.returncode == 0, traced.stderr
-    assert "b2 (head)" in traced.stdout
-    assert "sqlalchemy" not in traced.stderr.lower()
+    out, imported = current_with_imports(project)
+    assert "b2 (head)" in out
+    assert not any(name.startswith("sqlalchemy") for name in imported)
 
 
 def test_unsupported_forms_fall_back() -> None:
@@ -69,17 +77,9 @@ def test_postgresql_current_reads_through_libpq_the_rows_psycopg_reads(project: 
         "SELECT 1, NULL::text",
     ) == [("1", None)]
 
-    traced = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "distil", "current"],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert traced.returncode == 0, traced.stderr
-    assert "a1 (head)" in traced.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()}
-    assert "psycopg" not in imported and "sqlalchemy" not in imported
+    out, imported = current_with_imports(project)
+    assert "a1 (head)" in out
+    assert not any(name.startswith(("psycopg", "sqlalchemy")) for name in imported)
 
 
 @pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
