@@ -126,7 +126,7 @@ def write_cache(path: Path, schema: Schema) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".target-")
         with os.fdopen(fd, "w") as handle:
-            json.dump(schema.to_json(), handle)
+            handle.write(json.dumps(schema.to_json()))  # dumps uses the C encoder; dump does not
         os.replace(tmp, path)
     except OSError:
         pass  # caching is an optimisation only
