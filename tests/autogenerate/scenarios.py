@@ -281,6 +281,26 @@ memberships = sa.Table(
         ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
     ),
     Scenario(
+        "primary_key_column_leaves_the_key_and_becomes_nullable",
+        """\
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("team_id", sa.Integer, primary_key=True),
+)
+""",
+        """\
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("team_id", sa.Integer, nullable=True),
+)
+""",
+        ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+    ),
+    Scenario(
         "composite_primary_key_narrowed_onto_a_wider_autoincrement_column",
         """\
 memberships = sa.Table(

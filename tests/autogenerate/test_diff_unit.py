@@ -226,3 +226,25 @@ def test_identity_computed_and_autoincrement_changes_are_reported() -> None:
 )
 def test_is_widening(before: str, after: str, widening: bool) -> None:
     assert is_widening(before, after) is widening
+
+
+def test_a_column_leaving_the_primary_key_becomes_nullable_after_the_key_changes() -> None:
+    def memberships(team: Column, pk: tuple[str, ...]) -> Schema:
+        user = Column("user_id", "INTEGER", nullable=False)
+        return Schema((Table("memberships", None, (user, team), PrimaryKey(None, pk)),))
+
+    in_key = Column("team_id", "INTEGER", nullable=False)
+    out_of_key = Column("team_id", "BIGINT", nullable=True)
+    before = memberships(in_key, ("user_id", "team_id"))
+    after = memberships(out_of_key, ("user_id",))
+
+    up = compare(before, after)
+    kinds = [type(c).__name__ for c in up]
+    assert kinds == ["AlterColumn", "AlterPrimaryKey", "AlterColumn"]
+    widen, _, relax = up
+    assert isinstance(widen, ch.AlterColumn) and isinstance(relax, ch.AlterColumn)
+    assert (widen.after.type, widen.after.nullable) == ("BIGINT", False)  # the type, still a key
+    assert (relax.before.nullable, relax.after) == (False, out_of_key)  # then the NULLs
+
+    down = compare(after, before)  # joining the key: NOT NULL first, as any key column needs
+    assert [type(c).__name__ for c in down] == ["AlterColumn", "AlterPrimaryKey"]

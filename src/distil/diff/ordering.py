@@ -23,6 +23,7 @@ from distil.diff import changes as ch
 
 _AUTOINCREMENT_OFF = "autoincrement off"
 _AUTOINCREMENT_ON = "autoincrement on"
+_NULLABLE_OUT_OF_KEY = "nullable once out of the primary key"
 
 _PHASES: tuple[tuple[type[ch.Change], ...] | str, ...] = (
     (ch.AddSchema,),
@@ -38,6 +39,7 @@ _PHASES: tuple[tuple[type[ch.Change], ...] | str, ...] = (
     (ch.AddColumn,),
     (ch.AlterColumn,),
     (ch.AlterPrimaryKey,),
+    _NULLABLE_OUT_OF_KEY,
     (ch.DropColumn,),
     (ch.AddUnique, ch.AddCheck, ch.AddIndex),
     _AUTOINCREMENT_ON,
@@ -49,8 +51,9 @@ _PHASES: tuple[tuple[type[ch.Change], ...] | str, ...] = (
 
 
 def order_changes(changes: Sequence[ch.Change]) -> list[ch.Change]:
-    changes = [*_separate_autoincrement(changes), *_cycle_breakers(changes)]
-    phases = [_phase_of(c) for c in changes]
+    changes, out_of_key = _separate_key_nullability(_separate_autoincrement(changes))
+    changes = [*changes, *_cycle_breakers(changes)]
+    phases = [_NULLABLE_OUT_OF_KEY if id(c) in out_of_key else _phase_of(c) for c in changes]
     ordered: list[ch.Change] = []
     for phase in _PHASES:
         group = [c for c, p in zip(changes, phases, strict=True) if p == phase]
@@ -100,6 +103,40 @@ def _separate_autoincrement(changes: Sequence[ch.Change]) -> list[ch.Change]:
                 replace(change, before=middle),
             ]
     return out
+
+
+def _separate_key_nullability(
+    changes: Sequence[ch.Change],
+) -> tuple[list[ch.Change], set[int]]:
+    """A column leaving the primary key and becoming nullable: the database refuses NULL in a
+    key column, so the nullability changes after the key does (split off any other change of the
+    column, which stays before the key change). Returns the changes and the ids of those to run
+    after the key change."""
+    leaving: dict[ch.TableKey, set[str]] = {}
+    for change in changes:
+        if isinstance(change, ch.AlterPrimaryKey) and change.before is not None:
+            kept = set(change.after.columns) if change.after is not None else set()
+            leaving[change.table] = set(change.before.columns) - kept
+    out: list[ch.Change] = []
+    late: set[int] = set()
+    for change in changes:
+        if (
+            isinstance(change, ch.AlterColumn)
+            and change.before.name in leaving.get(change.table, set())
+            and not change.before.nullable
+            and change.after.nullable
+        ):
+            if replace(change.before, nullable=True) == change.after:
+                late.add(id(change))
+                out.append(change)
+            else:
+                middle = replace(change.after, nullable=False)
+                relaxed = ch.AlterColumn(change.table, middle, change.after)
+                late.add(id(relaxed))
+                out += [replace(change, after=middle), relaxed]
+            continue
+        out.append(change)
+    return out, late
 
 
 def _parents_first(tables: list[ch.AddTable] | list[ch.DropTable]) -> list[ch.Change]:
