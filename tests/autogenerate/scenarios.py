@@ -59,6 +59,18 @@ USERS_ROWS = (
     "INSERT INTO users (id, name) VALUES (2, 'bob')",
 )
 
+
+def memberships(user_id: str, team_id: str) -> str:
+    """A two-column table; each argument is what follows the column's name in ``sa.Column``."""
+    return (
+        'memberships = sa.Table(\n    "memberships",\n    metadata,\n'
+        f'    sa.Column("user_id", {user_id}),\n    sa.Column("team_id", {team_id}),\n)\n'
+    )
+
+
+KEY_NO_AUTO = "sa.Integer, primary_key=True, autoincrement=False"
+MEMBERSHIP_ROWS = ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",)
+
 PARENT = users(name="parent")
 PARENT_ROWS = ("INSERT INTO parent (id, name) VALUES (1, 'p1')",)
 
@@ -262,63 +274,21 @@ events = sa.Table(
     # -- primary keys, uniques, indexes -----------------------------------------------------
     Scenario(
         "composite_primary_key_widened",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True),
-    sa.Column("team_id", sa.Integer, nullable=False),
-)
-""",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("team_id", sa.Integer, primary_key=True),
-)
-""",
-        ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+        memberships("sa.Integer, primary_key=True", "sa.Integer, nullable=False"),
+        memberships(KEY_NO_AUTO, "sa.Integer, primary_key=True"),
+        MEMBERSHIP_ROWS,
     ),
     Scenario(
         "primary_key_column_leaves_the_key_and_becomes_nullable",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("team_id", sa.Integer, primary_key=True),
-)
-""",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("team_id", sa.Integer, nullable=True),
-)
-""",
-        ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+        memberships(KEY_NO_AUTO, "sa.Integer, primary_key=True"),
+        memberships(KEY_NO_AUTO, "sa.Integer, nullable=True"),
+        MEMBERSHIP_ROWS,
     ),
     Scenario(
         "composite_primary_key_narrowed_onto_a_wider_autoincrement_column",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("team_id", sa.Integer, primary_key=True),
-)
-""",
-        """\
-memberships = sa.Table(
-    "memberships",
-    metadata,
-    sa.Column("user_id", sa.BigInteger, primary_key=True),
-    sa.Column("team_id", sa.Integer, nullable=False),
-)
-""",
-        ("INSERT INTO memberships (user_id, team_id) VALUES (1, 2)",),
+        memberships(KEY_NO_AUTO, "sa.Integer, primary_key=True"),
+        memberships("sa.BigInteger, primary_key=True", "sa.Integer, nullable=False"),
+        MEMBERSHIP_ROWS,
     ),
     Scenario(
         "unique_added_named",
