@@ -27,6 +27,7 @@ LEVELS = {
     # shared foundations, importable from anywhere
     "errors": 1,
     "config": 1,
+    "caches": 1,
     "models_loader": 1,
     "__init__": 1,
     "__main__": 8,

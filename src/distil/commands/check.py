@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from distil.caches import write_cache_file
 
 if TYPE_CHECKING:
     from distil.commands.autogenerate import Comparison
@@ -39,8 +40,11 @@ VERDICT_FORMAT = "1"
 
 @dataclass(frozen=True)
 class CheckResult:
-    comparison: Comparison | None  # None when the cached verdict held
-    cached: bool
+    comparison: Comparison | None  # None when the stored verdict held
+
+    @property
+    def cached(self) -> bool:
+        return self.comparison is None
 
     @property
     def in_sync(self) -> bool:
@@ -50,7 +54,7 @@ class CheckResult:
 def check(config: Config, *, use_cache: bool = True) -> CheckResult:
     cache = VerdictCache(config)
     if use_cache and cache.holds():
-        return CheckResult(None, cached=True)
+        return CheckResult(None)
     from distil.commands.autogenerate import compare_models
 
     comparison = compare_models(config, reuse_live_snapshot=True)
@@ -58,7 +62,7 @@ def check(config: Config, *, use_cache: bool = True) -> CheckResult:
         cache.forget()
     else:
         cache.store(comparison)
-    return CheckResult(comparison, cached=False)
+    return CheckResult(comparison)
 
 
 class VerdictCache:
@@ -122,13 +126,7 @@ class VerdictCache:
             "fingerprint": comparison.fingerprint,
             "sources": sources,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-            partial.replace(self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        write_cache_file(self.path, json.dumps(record, sort_keys=True))
 
     def forget(self) -> None:
         try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,14 +120,9 @@ def create_schemas(conn: sa.Connection, names: list[str]) -> None:
 
 
 def write_cache(path: Path, schema: Schema) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".target-")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(json.dumps(schema.to_json()))  # dumps uses the C encoder; dump does not
-        os.replace(tmp, path)
-    except OSError:
-        pass  # caching is an optimisation only
+    from distil.caches import write_cache_file
+
+    write_cache_file(path, json.dumps(schema.to_json()))  # dumps uses the C encoder; dump does not
 
 
 def _recompiled(metadata: sa.MetaData, url: str, conn: sa.Connection) -> list[str]:

@@ -16,16 +16,15 @@ the cache.
 from __future__ import annotations
 
 import ast
-import contextlib
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from distil.caches import write_cache_file
 from distil.errors import ScriptError
 
 HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -286,11 +285,4 @@ def _load_cache(cache_file: Path) -> dict[str, dict[str, object]]:
 
 def _store_cache(cache_file: Path, entries: dict[str, dict[str, object]]) -> None:
     document = {"format": _CACHE_FORMAT, "files": entries}
-    temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-    try:
-        cache_file.parent.mkdir(exist_ok=True)
-        temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, cache_file)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    write_cache_file(cache_file, json.dumps(document, separators=(",", ":")))
