@@ -8,7 +8,6 @@ nothing the server can tell apart goes unnoticed.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 
 from distil.diff import changes as ch
@@ -57,13 +56,9 @@ def compare_table(before: Table, after: Table) -> Iterator[ch.Change]:
         yield ch.AlterTableComment(key, before.comment, after.comment)
 
 
-_NEXTVAL = re.compile(r"nextval\('([^']+)'(?:::regclass)?\)")
-
-
 def _serial_sequences(old: Column, new: Column) -> tuple[str, str] | None:
     """(old, new) sequence names when a serial column's default names another sequence."""
-    a = _NEXTVAL.fullmatch(old.default or "")
-    b = _NEXTVAL.fullmatch(new.default or "")
-    if a and b and a.group(1) != b.group(1):
-        return a.group(1), b.group(1)
+    a, b = old.serial_sequence, new.serial_sequence
+    if a and b and a != b:
+        return a, b
     return None

@@ -7,6 +7,7 @@ which makes them hashable, cacheable as JSON, and diffable without a connection.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -21,6 +22,16 @@ class Column:
     identity: str | None = None  # "always" / "by default" for identity columns
     computed: str | None = None  # generation expression
     comment: str | None = None
+
+    @property
+    def serial_sequence(self) -> str | None:
+        """The sequence a serial's ``nextval('...'::regclass)`` default draws from, as SQL names
+        it (PostgreSQL), or None."""
+        found = _NEXTVAL.fullmatch(self.default or "")
+        return found.group(1).replace("''", "'") if found else None
+
+
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 
 
 @dataclass(frozen=True)

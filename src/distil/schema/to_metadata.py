@@ -38,7 +38,7 @@ def table_to_sa(table: Table, types: TypeMap, metadata: sa.MetaData) -> sa.Table
         if col.identity:
             args.append(sa.Identity(always=col.identity == "always"))
         default = None
-        if col.default is not None and not col.identity and not _is_serial(col.default):
+        if col.default is not None and not col.identity and col.serial_sequence is None:
             default = sa.text(col.default)
         columns.append(
             sa.Column(
@@ -47,7 +47,7 @@ def table_to_sa(table: Table, types: TypeMap, metadata: sa.MetaData) -> sa.Table
                 server_default=default,
                 primary_key=col.name in pk,
                 autoincrement=True
-                if (col.autoincrement or (col.default and _is_serial(col.default)))
+                if (col.autoincrement or col.serial_sequence is not None)
                 else "auto"
                 if col.name in pk
                 else False,
@@ -55,7 +55,3 @@ def table_to_sa(table: Table, types: TypeMap, metadata: sa.MetaData) -> sa.Table
             )
         )
     return sa.Table(table.name, metadata, *columns, schema=table.schema, comment=table.comment)
-
-
-def _is_serial(default: str) -> bool:
-    return default.startswith("nextval(")

@@ -10,7 +10,6 @@ gave none, so every constraint an upgrade creates can be dropped again by name.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,15 +25,6 @@ from distil.scripts.render_values import (
     render_server_default,
     render_type,
 )
-
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
-
-
-def serial_sequence(default: str | None) -> str | None:
-    """The sequence a serial's ``nextval('...'::regclass)`` default draws from, as SQL names it."""
-    found = _NEXTVAL.fullmatch(default or "")
-    return found.group(1).replace("''", "'") if found else None
-
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -394,7 +384,7 @@ class Renderer:
         its sequence created first and moved past the rows' values, or dropped afterwards."""
         from distil.dialects.registry import impl_for
 
-        before, after = serial_sequence(c.before.default), serial_sequence(c.after.default)
+        before, after = c.before.serial_sequence, c.after.serial_sequence
         if before == after:
             return [], []
         impl = impl_for(self.dialect)
