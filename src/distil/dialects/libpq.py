@@ -10,6 +10,7 @@ the caller falls back to psycopg, which reports it properly.
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import importlib.util
 import os
@@ -62,16 +63,8 @@ def query(parameters: Mapping[str, str], sql: str) -> list[tuple[str | None, ...
         lib.PQfinish(connection)
 
 
-_loaded: list[ctypes.CDLL | None] = []
-
-
+@functools.cache
 def _library() -> ctypes.CDLL | None:
-    if not _loaded:
-        _loaded.append(_load())
-    return _loaded[0]
-
-
-def _load() -> ctypes.CDLL | None:
     for candidate in _candidates():
         try:
             lib = ctypes.CDLL(candidate)
