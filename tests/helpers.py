@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -170,6 +171,16 @@ class DatabaseServers:
         self._admin_engines.clear()
 
 
+def default_sigint() -> None:
+    """Give a child process SIGINT's default disposition before it starts.
+
+    A shell's background job ignores SIGINT, and a child inherits an ignored signal (Python then
+    keeps ignoring it), so a test that interrupts a child would see it run on. Reset it so the
+    child behaves as when the user presses Ctrl-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_file(path: Path, process: subprocess.Popen[str], timeout: float = 30) -> None:
     """Wait until ``path`` exists (a migration writes it when it gets there); fail if ``process``
     ends first or ``timeout`` seconds pass."""
@@ -303,6 +314,7 @@ class Project:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=default_sigint,
         )
 
     @contextmanager

@@ -234,3 +234,31 @@ def test_run_script_treats_no_tests_as_a_failure() -> None:
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "no tests ran" in result.stderr
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_started_cli_can_be_interrupted_when_the_suite_ignores_sigint(project: Project) -> None:
+    """A suite started as a shell's background job ignores SIGINT; its children must not."""
+    import signal
+
+    from tests.helpers import migration_source, wait_for_file
+
+    marker = project.root / "sleeping"
+    project.versions.joinpath("r1_sleep.py").write_text(
+        migration_source(
+            "r1",
+            None,
+            f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('in')\n"
+            "time.sleep(30)\n",
+        ),
+        encoding="utf-8",
+    )
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = project.start("upgrade", "head")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    wait_for_file(marker, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, (out, err)
