@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from tests.helpers import Project
 from tests.runtime.histories import (
     applied,
@@ -71,3 +74,32 @@ def test_deleted_applied_file_is_named(project: Project) -> None:
     assert current.code == 0, current
     assert "missing file: revision rev02aa" in current.out
     assert applied(project) == ["rev01aa", "rev02aa"]
+
+
+def test_edit_that_keeps_size_and_modification_time_is_caught(project: Project) -> None:
+    """``cp -p``, ``rsync -t`` and ``tar`` restore the modification time of an edited file."""
+    ids = write_linear_history(project, 2)
+    old = time.time() - 3600
+    for path in project.versions.glob("*.py"):
+        os.utime(path, (old, old))
+    time.sleep(2.2)  # past the window in which a just-changed file is not cached
+    assert project.cli("upgrade", "head").code == 0
+    assert project.cli("heads").code == 0  # the header cache now holds every file
+    path = next(project.versions.glob("rev01aa_*.py"))
+    stat = path.stat()
+    text = path.read_text()
+    assert "sa.String(30)" in text
+    path.write_text(text.replace("sa.String(30)", "sa.String(99)", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    project.write_migration(
+        "rev03aa",
+        "rev02aa",
+        'op.create_table("t03", sa.Column("id", sa.Integer, primary_key=True))',
+    )
+    result = project.cli("upgrade", "head")
+    assert result.code == 2, result
+    assert path.name in result.err
+    assert applied(project) == ids
+    current = project.cli("current")
+    assert f"changed since applied: migrations/versions/{path.name}" in current.out, current

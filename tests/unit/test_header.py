@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from distil.errors import ScriptError
+from distil.scripts import header as header_module
 from distil.scripts.header import file_checksum, parse_header, read_header, read_headers
 
 DISTIL_FILE = '''"""Add age to users
@@ -183,6 +184,13 @@ def age(path: Path, seconds: float = 60) -> None:
     os.utime(path, (old, old))
 
 
+@pytest.fixture
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cache files changed just now (``utime`` sets the change time, which no test can age)."""
+    monkeypatch.setattr(header_module, "_RACY_WINDOW_NS", -(10**12))
+
+
+@pytest.mark.usefixtures("no_racy_window")
 def test_cache_is_reused_and_invalidated_by_edits(tmp_path: Path) -> None:
     cache = tmp_path / "__pycache__" / "headers.json"
     path = write(tmp_path, 'revision = "a"\n', "a.py")
@@ -194,6 +202,7 @@ def test_cache_is_reused_and_invalidated_by_edits(tmp_path: Path) -> None:
     assert read_headers([path], cache)[0].revision == "b"
 
 
+@pytest.mark.usefixtures("no_racy_window")
 def test_cache_entries_are_trusted_only_for_an_unchanged_file(tmp_path: Path) -> None:
     cache = tmp_path / "__pycache__" / "headers.json"
     path = write(tmp_path, 'revision = "a"\n', "a.py")
@@ -220,3 +229,21 @@ def test_recently_modified_files_are_not_cached(tmp_path: Path) -> None:
     path = write(tmp_path, 'revision = "a"\n', "a.py")
     read_headers([path], cache)
     assert "a.py" not in (cache.read_text() if cache.exists() else "")
+    age(path)  # an old modification time, but the change time is now
+    read_headers([path], cache)
+    assert "a.py" not in (cache.read_text() if cache.exists() else "")
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_an_edit_that_restores_size_and_modification_time_is_not_hidden(tmp_path: Path) -> None:
+    cache = tmp_path / "__pycache__" / "headers.json"
+    path = write(tmp_path, 'revision = "a"\nX = 1\n', "a.py")
+    age(path)
+    before = read_headers([path], cache)[0]
+    stat = path.stat()
+    path.write_text('revision = "a"\nX = 2\n', encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    after = read_headers([path], cache)[0]
+    assert after.checksum == file_checksum(path.read_bytes())
+    assert after.checksum != before.checksum
