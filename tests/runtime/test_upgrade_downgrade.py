@@ -181,3 +181,17 @@ def test_upgrade_base_is_a_usage_error(project: Project) -> None:
     result = project.cli("upgrade", "base")
     assert result.code == 2, result
     assert "downgrade base" in result.err
+
+
+def test_upgrade_head_without_any_migration_has_nothing_to_do(project: Project) -> None:
+    for target in ("head", "heads"):
+        result = project.cli("upgrade", target)
+        assert result.code == 0, result
+        assert "nothing to do" in result.err
+        assert "no migrations yet" in result.err
+        assert "distil revision" in result.err
+    script = project.cli("upgrade", "head", "--sql")
+    assert script.code == 0, script
+    assert "INSERT" not in script.out
+    assert applied(project) == []
+    assert user_tables(project) == []

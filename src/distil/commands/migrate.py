@@ -285,7 +285,7 @@ def _validate_target(graph: RevisionGraph, target: str, *, relative: str) -> Non
     if target in (*HEAD_WORDS, "base") or target.startswith(relative):
         if target == "base" and relative == "+":
             raise UsageError("`upgrade base` does nothing; did you mean `distil downgrade base`?")
-        if target == "head":
+        if target == "head" and graph.revisions:
             graph.resolve("head")  # several heads: a clear error before any connection
         return
     if target.startswith(("+", "-")):

@@ -31,6 +31,8 @@ class Step:
 def plan_upgrade(graph: RevisionGraph, applied: Collection[str], target: str) -> tuple[Step, ...]:
     """Steps that apply ``target`` ("head", "heads", "+N", an id, prefix or branch label)."""
     done = set(applied)
+    if target in HEAD_WORDS and not graph.revisions:
+        return ()  # no migrations yet: nothing to do
     if target == "heads":
         wanted: set[str] = set()
         for head in graph.heads():

@@ -112,7 +112,7 @@ class Runner:
         started = time.perf_counter()
         interrupted = self._interrupted(steps)
         if not steps:
-            self.reporter(Notice("nothing to do: the database is already at the target"))
+            self.reporter(Notice(_nothing_to_do(self.graph, self.directory)))
             return RunResult((), 0.0)
         direction = steps[0].direction
         self.reporter(RunStarted(len(steps), direction, self.database))
@@ -324,6 +324,15 @@ class Runner:
         text = f"{where} raised {type(error).__name__}: {error}. {state}"
         failure = MigrationFailed(text + (f"\n{trace}" if trace else ""))
         return failure
+
+
+def _nothing_to_do(graph: RevisionGraph, directory: ScriptDirectory) -> str:
+    if graph.revisions:
+        return "nothing to do: the database is already at the target"
+    return (
+        f"nothing to do: {directory.versions_dir} has no migrations yet. Create the first with "
+        f'`distil revision --autogenerate -m "initial"` (or `distil revision -m "..."`).'
+    )
 
 
 def split_at_last_implicit_commit(
