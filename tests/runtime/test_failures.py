@@ -114,9 +114,12 @@ def test_mariadb_error_lists_the_statements_that_already_ran(
     write_failing_third(project)
     result = project.cli("upgrade", "head")
     assert result.code == 1, result
-    assert "1 statement(s) of this migration had already run and were not undone" in result.err
+    assert "1 statement(s) of this migration had already run and are committed" in result.err
     assert "CREATE TABLE doomed ( id INTEGER NOT NULL AUTO_INCREMENT" in result.err
-    assert "The 2 statement(s) after the last DDL statement were rolled back" in result.err
+    assert (
+        "The 2 statement(s) after the last commit were rolled back: INSERT INTO doomed (id) "
+        "VALUES (1) | INSERT INTO runs (revision) VALUES ('bad003')." in result.err
+    )
     assert "undo those statements by hand" in result.err
     assert applied(project) == ["rev01aa", "rev02aa"]
     assert "doomed" in user_tables(project)  # DDL committed implicitly, as the message says
@@ -148,6 +151,35 @@ def test_mariadb_lists_rows_committed_by_a_later_ddl_statement(
     assert "no_such_table" in result.err
     assert run_log(project) == ["half02", "rev01aa"]
     assert applied(project) == ["rev01aa"]
+
+
+def test_mariadb_rows_before_a_failing_ddl_statement_are_reported_committed(
+    project: Project, dialect: str
+) -> None:
+    if dialect != "mariadb":
+        return _transactional_counterpart(project)
+    write_linear_history(project, 2)
+    project.write_migration(
+        "bad003",
+        "rev02aa",
+        """
+        op.create_table("doomed", sa.Column("id", sa.Integer, primary_key=True))
+        op.execute("INSERT INTO doomed (id) VALUES (1)")
+        op.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
+        """,
+        message="doomed",
+    )
+    result = project.cli("upgrade", "head")
+    assert result.code == 1, result
+    assert "no_such_table" in result.err
+    assert "2 statement(s) of this migration had already run and are committed" in result.err
+    assert "AUTO_INCREMENT, PRIMARY KEY (id) ) | INSERT INTO doomed (id) VALUES (1)." in result.err
+    assert "rolled back" not in result.err
+    # the message is the truth: the row is there
+    assert project.rows("SELECT id FROM doomed") == [(1,)]
+    assert applied(project) == ["rev01aa", "rev02aa"]
+    status = project.cli("current")
+    assert "INSERT INTO doomed (id) VALUES (1)" in status.out
 
 
 def _transactional_counterpart(project: Project) -> None:

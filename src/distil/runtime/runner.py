@@ -232,7 +232,8 @@ class Runner:
                 raise
             if progress is not None and progress.refusal is error:
                 raise error
-            raise self._failure(step, error, ran, lost) from error
+            kept = self._kept_statements(header.revision) if progress is not None else None
+            raise self._failure(step, error, ran, lost, kept) from error
         finally:
             ctx.revision = None
             if ctx.progress is not None:
@@ -263,8 +264,27 @@ class Runner:
             recorded=recorded,
         )
 
+    def _kept_statements(self, revision: str) -> list[str] | None:
+        """After a failure, the statements of ``revision`` the database kept, as its progress
+        record says (it commits with them); None when the record cannot be read."""
+        assert self.progress_table is not None
+        from distil.runtime.progress import DONE
+
+        try:
+            rows = self.progress_table.read(self.conn)
+            self.conn.commit()
+        except Exception:  # noqa: BLE001 - the connection may be gone: the caller estimates
+            rollback_quietly(self.conn)
+            return None
+        return [row.sql for row in rows if row.revision == revision and row.status == DONE]
+
     def _failure(
-        self, step: Step, error: BaseException, ran: list[str], lost: Lost | None = None
+        self,
+        step: Step,
+        error: BaseException,
+        ran: list[str],
+        lost: Lost | None = None,
+        kept_statements: list[str] | None = None,
     ) -> DistilError:
         import sqlalchemy as sa
 
@@ -282,22 +302,30 @@ class Runner:
             )
         if not self.impl.supports_transactional_ddl:
             failed_statement = getattr(error, "statement", None) or ""
-            done = (
-                ran[:-1]
-                if isinstance(error, sa.exc.DBAPIError) and not is_read_only(failed_statement)
-                else ran
-            )
-            kept, undone = split_at_last_implicit_commit(done, self.impl.commits_implicitly)
+            failed = isinstance(error, sa.exc.DBAPIError) and not is_read_only(failed_statement)
+            done = ran[:-1] if failed else ran
+            if kept_statements is not None:
+                # the record commits with the statements it lists: exactly what the database kept
+                kept, undone = kept_statements, done[len(kept_statements) :]
+            else:
+                # distil commits before every DDL statement, failing ones included
+                ddl_failed = failed and self.impl.commits_implicitly(failed_statement)
+                kept, undone = split_at_last_implicit_commit(
+                    done + ["COMMIT"] if ddl_failed else done, self.impl.commits_implicitly
+                )
+                kept = kept[: len(done)]
             if kept:
                 listed = " | ".join(" ".join(s.split())[:200] for s in kept)
                 state = (
-                    f"this database commits each DDL statement at once, so {len(kept)} statement(s) "
-                    f"of this migration had already run and were not undone: {listed}."
+                    f"this database commits each DDL statement at once (and what ran before it), "
+                    f"so {len(kept)} statement(s) of this migration had already run and are "
+                    f"committed: {listed}."
                 )
                 if undone:
+                    listed = " | ".join(" ".join(s.split())[:200] for s in undone)
                     state += (
-                        f" The {len(undone)} statement(s) after the last DDL statement were rolled "
-                        f"back."
+                        f" The {len(undone)} statement(s) after the last commit were rolled "
+                        f"back: {listed}."
                     )
                 state += (
                     f" The version table was not updated, but distil recorded those statements: "
