@@ -262,8 +262,12 @@ def _build_config(
             url, url_problem = None, unset.message
     else:
         url = None
+    if url:
+        url = normalize_url(url)
     dev_setting = settings.string("dev_url")
     dev_url = _expand(dev_setting, "dev_url", path, environ) if dev_setting is not None else None
+    if dev_url:
+        dev_url = normalize_url(dev_url)
 
     lock_timeout = settings.number("lock_timeout")
     return Config(
@@ -377,7 +381,22 @@ class _UnsetVariable(ConfigError):
 
 
 def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str:
+    """``value`` with its references replaced; a variable that fills a URL's password is taken
+    as the password itself and percent-encoded when it holds characters a URL cannot carry raw."""
+    password_span = _find_secret_spans(value).userinfo_password
+
+    def in_password(match: re.Match[str]) -> bool:
+        return password_span is not None and (
+            password_span[0] <= match.start() and match.end() <= password_span[1]
+        )
+
     def substitute(match: re.Match[str]) -> str:
+        replacement = _substitute(match)
+        if in_password(match) and match.group(0) != "$${" and _RAW_PASSWORD.search(replacement):
+            return quote(replacement, safe="")
+        return replacement
+
+    def _substitute(match: re.Match[str]) -> str:
         token = match.group(0)
         if token == "$${":
             return "${"
@@ -409,8 +428,16 @@ def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str
 
 MASK = "***"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_USERNAME = re.compile(r"[^:/@?#]*")
 _SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "sslpassword", "secret"})
+# What may follow the "@" that ends the user part: a host (or [IPv6]), an optional numeric port,
+# an optional path and an optional query of key=value pairs.
+_AFTER_USERINFO = re.compile(
+    r"(?:\[[^\]/?#@]*\]|[^\[\]/?#@:]*)(?::\d*)?(?:/[^?#]*)?"
+    r"(?:\?(?:[^=&;#?]+=[^&;#]*(?:[&;][^=&;#?]+=[^&;#]*)*)?)?",
+    re.DOTALL,
+)
+# A password that holds one of these as written cannot be parsed as it stands: it is raw.
+_RAW_PASSWORD = re.compile(r"[@/?#\s]|%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -421,25 +448,38 @@ class _SecretSpans:
     query_values: tuple[tuple[int, int], ...]
 
 
+def _userinfo_end(url: str, authority_start: int) -> int | None:
+    """Where the user part ends: the "@" before the host, or ``None`` without a user part.
+
+    A raw password may hold "@", "?" and "/"; the user part ends at the first "@" after which the
+    rest reads as host, port, path and query, so "app:horse@battery?staple@db/x" ends before
+    "db" and "app:pw@db/x?options=a@b" before the first "db". When no "@" qualifies, the last one
+    does: a password is never shown because the URL is malformed.
+    """
+    if url.startswith("/", authority_start):
+        return None  # sqlite:///path: no authority, an "@" belongs to the path
+    candidates = [i for i in range(authority_start, len(url)) if url[i] == "@"]
+    if not candidates:
+        return None
+    for candidate in candidates:
+        if _AFTER_USERINFO.fullmatch(url, candidate + 1):
+            return candidate
+    return candidates[-1]
+
+
 def _find_secret_spans(url: str) -> _SecretSpans:
     scheme = _SCHEME.match(url)
     if scheme is None:
         return _SecretSpans(None, ())
     authority_start = scheme.end()
-    username_end = _USERNAME.match(url, authority_start).end()  # type: ignore[union-attr]
+    userinfo_end = _userinfo_end(url, authority_start)
     password_span: tuple[int, int] | None = None
     after_userinfo = authority_start
-    if username_end < len(url) and url[username_end] == "@":
-        after_userinfo = username_end + 1
-    elif username_end < len(url) and url[username_end] == ":":
-        first_at = url.find("@", username_end)
-        if first_at != -1:
-            # A password may hold a raw "@"; it ends at the last "@" before the query string.
-            query_mark = url.find("?", first_at)
-            limit = query_mark if query_mark != -1 else len(url)
-            last_at = url.rfind("@", first_at, limit)
-            password_span = (username_end + 1, last_at)
-            after_userinfo = last_at + 1
+    if userinfo_end is not None:
+        after_userinfo = userinfo_end + 1
+        colon = url.find(":", authority_start, userinfo_end)
+        if colon != -1 and colon + 1 < userinfo_end:
+            password_span = (colon + 1, userinfo_end)
     query_mark = url.find("?", after_userinfo)
     query_spans: list[tuple[int, int]] = []
     if query_mark != -1:
@@ -452,9 +492,22 @@ def _find_secret_spans(url: str) -> _SecretSpans:
                 if value_end > value_start:
                     query_spans.append((value_start, value_end))
             position += len(pair) + 1
-    if password_span is not None and password_span[0] == password_span[1]:
-        password_span = None
     return _SecretSpans(password_span, tuple(query_spans))
+
+
+def normalize_url(url: str) -> str:
+    """``url`` with a raw password in its user part percent-encoded, so drivers read it whole.
+
+    A password written (or taken from a variable) as it is, with "@", "?", "/", "#", a space or a
+    lone "%" in it, is encoded; one already percent-encoded, or with none of these, is unchanged.
+    """
+    span = _find_secret_spans(url).userinfo_password
+    if span is None:
+        return url
+    password = url[span[0] : span[1]]
+    if not _RAW_PASSWORD.search(password):
+        return url
+    return url[: span[0]] + quote(password, safe="") + url[span[1] :]
 
 
 def mask_url(url: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,25 +23,27 @@ PASSWORD = "s3cr3t-P@ss"
 SPELLINGS = (PASSWORD, quote(PASSWORD, safe=""), "s3cr3t")
 
 
-@pytest.fixture
-def password_url(dialect: str, db_url: str) -> Iterator[str]:
-    """``db_url`` for a new login that owns the test database and needs ``PASSWORD``."""
+@contextmanager
+def login_with_password(dialect: str, db_url: str, password: str) -> Iterator[str]:
+    """``db_url`` for a new login that owns the test database and needs ``password``."""
     user = f"distil_pw_user_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
     database = sa.make_url(db_url).database
     hosts = ("%", "localhost")
     with admin.connect() as connection:
         if dialect == "postgresql":
-            connection.exec_driver_sql(f"CREATE ROLE {user} LOGIN PASSWORD '{PASSWORD}'")
+            connection.exec_driver_sql(
+                f"CREATE ROLE {user} LOGIN PASSWORD '{password.replace(chr(39), chr(39) * 2)}'"
+            )
             connection.exec_driver_sql(f'ALTER DATABASE "{database}" OWNER TO {user}')
         else:
             for host in hosts:
                 connection.exec_driver_sql(
-                    "CREATE USER %s@%s IDENTIFIED BY %s", (user, host, PASSWORD)
+                    "CREATE USER %s@%s IDENTIFIED BY %s", (user, host, password)
                 )
                 connection.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO %s@%s", (user, host))
     try:
-        yield sa.make_url(db_url).set(username=user, password=PASSWORD).render_as_string(False)
+        yield sa.make_url(db_url).set(username=user, password=password).render_as_string(False)
     finally:
         with admin.connect() as connection:
             if dialect == "postgresql":
@@ -53,8 +56,17 @@ def password_url(dialect: str, db_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def assert_no_password(result: CliResult, what: str) -> None:
-    for spelling in SPELLINGS:
+@pytest.fixture
+def password_url(dialect: str, db_url: str) -> Iterator[str]:
+    """``db_url`` for a new login that owns the test database and needs ``PASSWORD``."""
+    with login_with_password(dialect, db_url, PASSWORD) as url:
+        yield url
+
+
+def assert_no_password(
+    result: CliResult, what: str, spellings: tuple[str, ...] = SPELLINGS
+) -> None:
+    for spelling in spellings:
         assert spelling not in result.out + result.err, f"{spelling!r} shown by {what}:\n{result}"
 
 
@@ -115,3 +127,61 @@ def test_password_never_appears(tmp_path: Path, password_url: str) -> None:
         assert_no_password(result, f"distil {what}")
     assert_no_password_in_files(project.root, user_config)
     assert_no_password_in_files(fresh.root)
+
+
+RAW_PASSWORD = "horse@battery?staple/#1"
+RAW_SPELLINGS = (RAW_PASSWORD, quote(RAW_PASSWORD, safe=""), "horse", "battery", "staple")
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+def test_raw_password_with_at_and_question_mark_is_used_whole_and_never_shown(
+    tmp_path: Path, dialect: str, db_url: str
+) -> None:
+    with login_with_password(dialect, db_url, RAW_PASSWORD) as encoded_url:
+        parsed = sa.make_url(encoded_url)
+        user, host_part = parsed.username, encoded_url.split("@", 1)[1]
+        scheme = encoded_url.split("://", 1)[0]
+        raw_url = f"{scheme}://{user}:{RAW_PASSWORD}@{host_part}"
+        from_variable = f"{scheme}://{user}:${{DISTIL_DB_PASSWORD}}@{host_part}"
+        project = Project.create(tmp_path / "project", encoded_url)
+        (project.root / "distil.toml").write_text(
+            f'script_location = "migrations"\nurl = "{raw_url}"\n', encoding="utf-8"
+        )
+        project.write_migration(
+            "aaa111",
+            None,
+            'op.create_table("item", sa.Column("id", sa.Integer, primary_key=True))',
+            message="create item",
+        )
+        runs: list[tuple[str, CliResult]] = []
+
+        def run(*args: str, expect: int, env: dict[str, str] | None = None) -> CliResult:
+            result = project.cli(*args, env=env)
+            assert result.code == expect, f"distil {' '.join(args)}: {result}"
+            runs.append((" ".join(args), result))
+            return result
+
+        assert f"{user}:***@" in run("-v", "upgrade", expect=0).err
+        assert project.table_names() == sorted(["distil_version", "item"])
+        assert "aaa111" in run("current", expect=0).out
+        (project.root / "distil.toml").write_text(
+            f'script_location = "migrations"\nurl = "{from_variable}"\n', encoding="utf-8"
+        )
+        assert "aaa111" in run("current", expect=0, env={"DISTIL_DB_PASSWORD": RAW_PASSWORD}).out
+
+        project.write_migration(
+            "bbb222", "aaa111", 'op.execute("SELECT no_such_column FROM item")', message="broken"
+        )
+        env = {"DISTIL_DB_PASSWORD": RAW_PASSWORD}
+        assert "bbb222" in run("upgrade", expect=1, env=env).err
+        assert "bbb222" in run("-v", "upgrade", expect=1, env=env).err
+        absent = raw_url.replace(f"/{parsed.database}", "/distil_t_absent")
+        unreachable = run("-v", "--url", absent, "current", expect=2)
+        assert f"{user}:***@" in unreachable.err
+        assert "Traceback" in unreachable.err
+        run("--url", raw_url.replace(scheme, "postgresql+nodriver", 1), "current", expect=2)
+        run("--url", absent, "upgrade", "--sql", expect=0)
+        run("--url", absent, "history", "-v", expect=0)
+
+    for what, result in runs:
+        assert_no_password(result, f"distil {what}", RAW_SPELLINGS)

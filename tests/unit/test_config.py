@@ -14,6 +14,7 @@ from distil.config import (
     load_config,
     mask_secrets,
     mask_url,
+    normalize_url,
 )
 from distil.errors import ConfigError
 
@@ -334,6 +335,9 @@ def test_require_url_and_masked_url(tmp_path: Path) -> None:
         ("postgresql://app:pw@db/x?options=a@b", "postgresql://app:***@db/x?options=a@b"),
         ("postgresql://db/x?user=app&password=pw&sslmode=disable", "postgresql://db/x?user=app&password=***&sslmode=disable"),
         ("mysql://db/x?PWD=pw", "mysql://db/x?PWD=***"),
+        ("postgresql://rel_user:horse@battery?staple@db/x", "postgresql://rel_user:***@db/x"),
+        ("postgresql://u:a@b/c?d=e#f@db:5432/x?sslmode=require", "postgresql://u:***@db:5432/x?sslmode=require"),
+        ("postgresql://u:broken@pass@word", "postgresql://u:***@word"),
     ],
 )  # fmt: skip
 def test_mask_url(url: str, masked: str) -> None:
@@ -389,3 +393,29 @@ def test_config_module_does_not_import_sqlalchemy() -> None:
         "assert 'sqlalchemy' not in sys.modules, sorted(m for m in sys.modules if 'sqlalchemy' in m)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "normalized"),
+    [
+        ("postgresql://u:horse@battery?staple@db/x", "postgresql://u:horse%40battery%3Fstaple@db/x"),
+        ("postgresql://u:s3cr%40t@db/x", "postgresql://u:s3cr%40t@db/x"),
+        ("postgresql://u:100%off@db/x", "postgresql://u:100%25off@db/x"),
+        ("postgresql://u:pw@db/x?options=a@b", "postgresql://u:pw@db/x?options=a@b"),
+        ("sqlite:////tmp/a:b@c/d.db", "sqlite:////tmp/a:b@c/d.db"),
+    ],
+)  # fmt: skip
+def test_normalize_url_encodes_only_raw_passwords(url: str, normalized: str) -> None:
+    assert normalize_url(url) == normalized
+
+
+def test_password_variable_is_taken_raw(tmp_path: Path) -> None:
+    path = tmp_path / "distil.toml"
+    path.write_text('url = "postgresql://app:${PW}@db/x"\n', encoding="utf-8")
+    for value, expected in (
+        ("horse@battery?staple", "horse%40battery%3Fstaple"),
+        ("s3cr%40t", "s3cr%40t"),
+    ):
+        config = load_config(path, environ={"PW": value})
+        assert config.url == f"postgresql://app:{expected}@db/x"
+        assert config.masked_url == "postgresql://app:***@db/x"

@@ -148,8 +148,8 @@ def _url_for_file(url: str, notes: list[str]) -> str:
     if replaced:
         notes.append(
             f"The database password was not written to the config file: the url reads it from "
-            f"${{{PASSWORD_ENV_VAR}}}. Set {PASSWORD_ENV_VAR} in the environment (percent-encode "
-            f"characters such as @ : / %), or set {URL_ENV_VAR} to the full URL."
+            f"${{{PASSWORD_ENV_VAR}}}. Set {PASSWORD_ENV_VAR} in the environment to the password "
+            f"as it is, or set {URL_ENV_VAR} to the full URL."
         )
     return for_file
 

@@ -38,10 +38,10 @@ def impl_for(sa_dialect: sa.Dialect) -> DialectImpl:
 def parse_url(url: str) -> sa.URL:
     import sqlalchemy as sa
 
-    from distil.config import mask_url
+    from distil.config import mask_url, normalize_url
 
     try:
-        parsed = sa.make_url(url)
+        parsed = sa.make_url(normalize_url(url))
     except sa.exc.ArgumentError:
         raise DatabaseUnavailable(
             f"the database URL {mask_url(url)!r} is not a valid SQLAlchemy URL; it should look "
