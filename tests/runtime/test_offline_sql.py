@@ -185,3 +185,62 @@ def test_sqlite_script_inlines_values_and_skips_data_checks(
         connection.executescript(script)
         rows = connection.execute("SELECT id, body FROM notes ORDER BY id").fetchall()
     assert rows == [(1, "what?"), (2, "it's :x")]
+
+
+RESTATED_COLUMN_HISTORY = (
+    (
+        "col001",
+        None,
+        """
+        op.create_table(
+            "t",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("d", sa.String(10), server_default="x", comment="the d", nullable=True),
+        )
+        """,
+    ),
+    ("col002", "col001", 'op.alter_column("t", "d", nullable=False, existing_type=sa.String(10))'),
+)
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_script_keeps_the_default_and_comment_an_online_run_keeps(
+    project: Project, dialect: str, tmp_path: Path, make_db_url: Callable[[], str]
+) -> None:
+    for rev, down, body in RESTATED_COLUMN_HISTORY:
+        project.write_migration(rev, down, body, message=rev)
+    whole = sql_of(project, dialect, tmp_path, "upgrade", "head")
+    assert "MODIFY d VARCHAR(10) NOT NULL DEFAULT 'x' COMMENT 'the d'" in whole
+    # a range starting after the table was created knows the column from the history too
+    part = sql_of(project, dialect, tmp_path, "upgrade", "col001:head")
+    assert "MODIFY d VARCHAR(10) NOT NULL DEFAULT 'x' COMMENT 'the d'" in part
+
+    online = Project.create(tmp_path / "online", make_db_url())
+    for rev, down, body in RESTATED_COLUMN_HISTORY:
+        online.write_migration(rev, down, body, message=rev)
+    assert online.cli("upgrade", "head").code == 0
+    apply_script(dialect, project.url, whole)
+    assert reflect_schema(project.url) == reflect_schema(online.url)
+    assert project.columns("t")["d"]["comment"] == "the d"
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_script_refuses_a_column_the_history_does_not_describe(
+    project: Project, dialect: str, tmp_path: Path
+) -> None:
+    project.write_migration(
+        "raw001", None, "op.execute(\"CREATE TABLE t (d VARCHAR(10) DEFAULT 'x' COMMENT 'c')\")"
+    )
+    project.write_migration("raw002", "raw001", RESTATED_COLUMN_HISTORY[1][2])
+    result = project.cli("--url", offline_url(dialect, tmp_path), "upgrade", "head", "--sql")
+    assert result.code == 2, result
+    assert "t.d" in result.err and "existing_server_default=" in result.err
+    assert "Traceback" not in result.err
+    project.write_migration(
+        "raw002",
+        "raw001",
+        'op.alter_column("t", "d", nullable=False, existing_type=sa.String(10), '
+        "existing_server_default='x', existing_comment='c')",
+    )
+    script = sql_of(project, dialect, tmp_path, "upgrade", "head")
+    assert "MODIFY d VARCHAR(10) NOT NULL DEFAULT 'x' COMMENT 'c'" in script

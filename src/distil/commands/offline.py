@@ -19,6 +19,7 @@ from distil.runtime.results import RunResult, StepResult
 if TYPE_CHECKING:
     from distil.config import Config
     from distil.dialects.base import DialectImpl
+    from distil.runtime.column_record import ColumnRecord
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
     from distil.scripts.graph import RevisionGraph
@@ -56,6 +57,7 @@ def render_script(
     else:
         ctx = MigrationContext(impl, None)
         assert ctx.script is not None
+        ctx.column_record = _history_record(directory, graph, applied)
         for step in steps:
             _render_step(directory, impl, ctx, step, version)
         script = ctx.script
@@ -80,6 +82,14 @@ def _render_step(
         + impl.begin_sql
     )
     ctx.revision = header.revision
+    record = ctx.column_record
+    if record is not None:
+
+        def follow_and_apply(operation: Any) -> None:
+            operation.apply(ctx)
+            record.follow(operation)
+
+        ctx.recorder = follow_and_apply
     try:
         with op.activate(ctx):
             (module.upgrade if step.direction == "up" else module.downgrade)()
@@ -98,6 +108,31 @@ def _render_step(
     else:
         ctx.execute(version.delete_statement(header.revision))
     ctx.script.append("COMMIT")
+
+
+def _history_record(
+    directory: ScriptDirectory, graph: RevisionGraph, applied: Collection[str]
+) -> ColumnRecord:
+    """The columns as the already-applied part of the history leaves them (nothing rendered)."""
+    from distil import op
+    from distil.runtime.column_record import ColumnRecord
+    from distil.runtime.context import MigrationContext
+
+    record = ColumnRecord()
+    if not applied:
+        return record
+    from distil.dialects.base import DialectImpl
+    from distil.dialects.registry import offline_dialect
+
+    follower = MigrationContext(DialectImpl(offline_dialect("sqlite://")), None)
+    follower.recorder = record.follow
+    for revision in graph.topological(applied):
+        try:
+            with op.activate(follower):
+                directory.load_module(graph.get(revision)).upgrade()
+        except Exception:  # noqa: BLE001 - a migration that cannot be followed offline
+            record.forget_everything()
+    return record
 
 
 def _render_on_scratch(

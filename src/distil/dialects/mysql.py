@@ -225,10 +225,25 @@ class MysqlImpl(DialectImpl):
             op.nullable is UNCHANGED and op.existing_nullable is None
         )
         if ctx.offline:
+            record = ctx.column_record
+            known = record.lookup(op.schema, op.table_name, op.column_name) if record else None
+            if known is not None:
+                recorded = known.as_existing()
+                return {k: (given[k] if given[k] is not None else recorded[k]) for k in given}
             if needs_reflection:
                 ctx.require_connection(
                     f"alter_column on {op.table_name}.{op.column_name} without existing_type "
                     f"and existing_nullable"
+                )
+            if op.existing_server_default is None and op.existing_comment is None:
+                raise OperationError(
+                    f"alter_column on {op.table_name}.{op.column_name} cannot be rendered with "
+                    f"--sql: MODIFY restates the whole column, and neither the migration nor the "
+                    f"history says what default and comment it has (its table was not created by "
+                    f"a migration distil can follow, or raw SQL changed it), so they would be "
+                    f"dropped. Give existing_server_default= and existing_comment= in the "
+                    f"migration (existing_comment='' says the column has no comment), or run it "
+                    f"online, where the live column is read."
                 )
             return {**given, "autoincrement": bool(op.existing_autoincrement)}
         for column in ctx.inspector().get_columns(op.table_name, schema=op.schema):

@@ -8,7 +8,7 @@ with literal values and collected as a script instead; both modes take the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from distil.dialects.base import DialectImpl
     from distil.ops.base import Operation
     from distil.ops.columns import AlterColumn
+    from distil.runtime.column_record import ColumnRecord
     from distil.runtime.progress import StatementProgress
 
 
@@ -46,6 +47,10 @@ class MigrationContext:
         self.allow_data_loss = allow_data_loss
         # Statement-level progress of the running step (databases without transactional DDL).
         self.progress: StatementProgress | None = None
+        # Offline: each column as the history's operations left it (``runtime.column_record``).
+        self.column_record: ColumnRecord | None = None
+        # When set, ``op`` hands each operation here instead of applying it (see ``op.invoke``).
+        self.recorder: Callable[[Operation], None] | None = None
         # Offline mode has no connection; capture mode runs online AND keeps the script
         # (used for SQLite --sql, which runs against a scratch in-memory copy).
         self.script: list[str] | None = [] if (connection is None or capture_sql) else None
