@@ -22,8 +22,9 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
 
 The database URL used is the first of: the ``--url`` flag, the ``DISTIL_DATABASE_URL``
 environment variable, the file's ``url``. Write ``$${`` for a literal ``${``. An unset variable in
-the file's ``url`` is reported by ``Config.require_url``, not on loading, so commands that never
-connect (heads, history, show, revision, merge) work before the password variable is set.
+the file's ``url`` or ``dev_url`` is reported by ``Config.require_url`` / ``require_dev_url``, not
+on loading, so commands that never use the setting (heads, history, show, revision, merge; every
+command but autogenerate and check for ``dev_url``) work before the variable is set.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Config:
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     url_problem: str | None = None
+    dev_url_problem: str | None = None
 
     def require_url(self) -> str:
         """The database URL, or a ``ConfigError`` listing the three ways to give one.
@@ -104,6 +106,13 @@ class Config:
             f"No database URL is configured. Give one with the --url option, set the "
             f'{URL_ENV_VAR} environment variable, or add url = "${{DATABASE_URL}}" to {where}.'
         )
+
+    def require_dev_url(self) -> str | None:
+        """The scratch database URL (``None`` when not configured), or the ``ConfigError`` of a
+        ``dev_url`` naming an unset variable: only the commands that use it report that."""
+        if self.dev_url_problem and not self.dev_url:
+            raise ConfigError(self.dev_url_problem)
+        return self.dev_url
 
     @property
     def masked_url(self) -> str | None:
@@ -265,9 +274,13 @@ def _build_config(
     if url:
         url = normalize_url(url)
     dev_setting = settings.string("dev_url")
-    dev_url = _expand(dev_setting, "dev_url", path, environ) if dev_setting is not None else None
-    if dev_url:
-        dev_url = normalize_url(dev_url)
+    dev_url: str | None = None
+    dev_url_problem: str | None = None
+    if dev_setting is not None:
+        try:
+            dev_url = normalize_url(_expand(dev_setting, "dev_url", path, environ)) or None
+        except _UnsetVariable as unset:
+            dev_url_problem = unset.message
 
     lock_timeout = settings.number("lock_timeout")
     return Config(
@@ -284,6 +297,7 @@ def _build_config(
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         raw=_freeze(table),
         url_problem=url_problem,
+        dev_url_problem=dev_url_problem,
     )
 
 
@@ -414,10 +428,15 @@ def _expand(value: str, key: str, path: Path, environ: Mapping[str, str]) -> str
         if default is not None:
             return current if current else default
         if current is None:
+            override = (
+                f", or set {URL_ENV_VAR} / pass --url to override the file's url"
+                if key == "url"
+                else ""
+            )
             raise _UnsetVariable(
-                f"In {path}, '{key}' refers to the environment variable {name}, which is not set. "
-                f"Set {name}, write ${{{name}:-default}} to give a fallback, or set "
-                f"{URL_ENV_VAR} / pass --url to override the file's url."
+                f"In {path}, the setting '{key}' refers to the environment variable {name}, which "
+                f"is not set. Set {name}, or write ${{{name}:-default}} to give a fallback"
+                f"{override}."
             )
         return current
 

@@ -431,3 +431,27 @@ def test_unset_variable_is_reported_when_the_url_is_needed(tmp_path: Path) -> No
     assert "NOPE_URL" in str(caught.value)
     assert str(config_file) in str(caught.value)
     assert load_config(cwd=tmp_path, environ={"NOPE_URL": "sqlite://"}).url == "sqlite://"
+
+
+def test_unset_variable_in_dev_url_matters_only_to_commands_that_use_it(project: Project) -> None:
+    (project.root / "app").mkdir()
+    (project.root / "app" / "__init__.py").write_text("")
+    (project.root / "app" / "models.py").write_text(
+        "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\n"
+        'sa.Table("item", metadata, sa.Column("id", sa.Integer, primary_key=True))\n'
+    )
+    config = project.root / "distil.toml"
+    config.write_text(
+        config.read_text()
+        + 'models = "app.models:metadata"\ndev_url = "postgresql://app@dev/${DEV_DB_NAME}"\n'
+    )
+    project.write_migration("aaa111", None, CREATE_TABLE, DROP_TABLE, message="create item")
+    for args in (("heads",), ("history",), ("upgrade",), ("current",), ("upgrade", "--sql")):
+        ran = project.cli(*args)
+        assert ran.code == 0, f"distil {' '.join(args)}: {ran}"
+    assert "item" in project.table_names()
+
+    before = Unchanged(project.root, project.url)
+    for args in (("check",), ("revision", "--autogenerate", "-m", "more")):
+        assert_bad_input(project.cli(*args), "'dev_url'", "DEV_DB_NAME", str(config))
+    before.check()

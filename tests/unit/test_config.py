@@ -419,3 +419,14 @@ def test_password_variable_is_taken_raw(tmp_path: Path) -> None:
         config = load_config(path, environ={"PW": value})
         assert config.url == f"postgresql://app:{expected}@db/x"
         assert config.masked_url == "postgresql://app:***@db/x"
+
+
+def test_unset_variable_in_dev_url_is_reported_by_require_dev_url_only(tmp_path: Path) -> None:
+    path = tmp_path / "distil.toml"
+    path.write_text('url = "sqlite://"\ndev_url = "${NOPE_DEV}"\n', encoding="utf-8")
+    config = load_config(path, environ={})
+    assert config.dev_url is None
+    assert config.require_url() == "sqlite://"
+    with pytest.raises(ConfigError, match="'dev_url' refers to the environment variable NOPE_DEV"):
+        config.require_dev_url()
+    assert load_config(path, environ={"NOPE_DEV": "sqlite://"}).require_dev_url() == "sqlite://"

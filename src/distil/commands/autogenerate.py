@@ -114,7 +114,7 @@ def compare_models(
     target = target_schema(
         metadata,
         url,
-        dev_url=config.dev_url,
+        dev_url=config.require_dev_url(),
         schemas=schemas,
         cache_dir=config.script_location / "__pycache__",
     )
@@ -214,7 +214,7 @@ def prove(
             extra_imports=imports,
         )
         trial = dataclasses.replace(config, versions_dir=versions, script_location=workdir)
-        with scratch_engine(config.require_url(), dev_url=config.dev_url) as engine:
+        with scratch_engine(config.require_url(), dev_url=config.require_dev_url()) as engine:
 
             def snapshot() -> Schema:
                 with engine.connect() as conn:
