@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -131,3 +134,30 @@ def test_sixteen_processes_twenty_rounds_each_migration_runs_once(
         assert codes == [0] * SWARM, f"round {round_number}: exit codes {codes}"
         assert run_log(project) == ids, f"round {round_number}"
         assert applied(project) == ids, f"round {round_number}"
+
+
+SQLITE_URL_FORMS = {
+    "uri-absolute": "sqlite:///file:{path}?uri=true",
+    "uri-relative": "sqlite:///file:app.db?uri=true",
+    "uri-with-mode": "sqlite:///file:{path}?mode=rwc&uri=true",
+}
+
+
+@pytest.mark.parametrize("form", sorted(SQLITE_URL_FORMS))
+def test_every_sqlite_url_form_takes_the_migration_lock(tmp_path: Path, form: str) -> None:
+    path = tmp_path / "app.db"
+    sqlite3.connect(path).close()
+    project = Project.create(tmp_path, SQLITE_URL_FORMS[form].format(path=path))
+    ids = write_linear_history(project, 2)
+    with open(path, "ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # as another distil process holds it
+        result = project.cli("upgrade", "head", "--lock-timeout", "1")
+        assert result.code == 1, result
+        assert "--lock-timeout" in result.err
+    plain = Project(tmp_path, f"sqlite:///{path}")
+    assert applied(plain) == []
+    processes = [project.start("upgrade", "head", "--lock-timeout", "60") for _ in range(4)]
+    outcomes = [(p.communicate(timeout=120), p.returncode) for p in processes]
+    assert [code for _, code in outcomes] == [0] * 4, outcomes
+    assert run_log(plain) == ids
+    assert applied(plain) == ids

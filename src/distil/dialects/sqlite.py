@@ -73,9 +73,9 @@ class SqliteImpl(DialectImpl):
         import os
         import time
 
-        path = conn.engine.url.database
-        if not path or path == ":memory:" or path.startswith("file:"):
-            return
+        path = database_file(conn)
+        if path is None:
+            return  # an in-memory database is private to this process
         handle = open(path, "rb")  # noqa: SIM115 - held until release_lock
         deadline = time.monotonic() + timeout
         while True:
@@ -237,6 +237,18 @@ class SqliteImpl(DialectImpl):
                 if fk["referred_table"] == table and column in fk["referred_columns"]:
                     return True
         return False
+
+
+def database_file(conn: sa.Connection) -> str | None:
+    """The file of the main database, however the URL spelled it (a path, a ``file:`` URI with
+    ``uri=true``, relative or absolute), as SQLite itself opened it; None when in memory."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    # on the DBAPI connection: SQLAlchemy would begin a transaction (BEGIN IMMEDIATE) first
+    for _, name, file in raw.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
 
 
 def needs_rebuild_to_add(column: sa.Column[Any]) -> bool:
