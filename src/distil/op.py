@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from distil.errors import OperationError
+from distil.ops.batch import BatchAlterTable, Placement
 from distil.ops.columns import UNCHANGED, AddColumn, AlterColumn, DropColumn
 from distil.ops.constraints import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from distil.ops.data import BulkInsert, Execute
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from distil.runtime.context import MigrationContext
 
 _active: ContextVar[MigrationContext | None] = ContextVar("distil_migration_context", default=None)
+# The operations of the batch_alter_table block being written, collected instead of applied.
+_collected: ContextVar[list[Operation] | None] = ContextVar("distil_batch", default=None)
 
 
 @contextmanager
@@ -57,6 +60,10 @@ def invoke(operation: Operation) -> None:
     recorder = getattr(ctx, "recorder", None)
     if recorder is not None:
         recorder(operation)
+        return
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(operation)
         return
     operation.apply(ctx)
 
@@ -351,50 +358,134 @@ def inline_literal(value: Any, type_: Any = None) -> Any:
 
 @contextmanager
 def batch_alter_table(
-    table_name: str, schema: str | None = None, **kw: Any
+    table_name: str,
+    schema: str | None = None,
+    recreate: str = "auto",
+    partial_reordering: Sequence[Sequence[str]] | None = None,
+    copy_from: sa.Table | None = None,
+    table_args: Sequence[Any] = (),
+    table_kwargs: Mapping[str, Any] | None = None,
+    reflect_args: Sequence[Any] = (),
+    reflect_kwargs: Mapping[str, Any] | None = None,
+    naming_convention: Mapping[str, str] | None = None,
 ) -> Iterator[BatchOperations]:
-    """Alembic's batch block. distil rebuilds SQLite tables by itself whenever an operation needs
-    it, so the block simply binds the operations to one table."""
-    yield BatchOperations(table_name, schema)
+    """Alembic's batch block: the operations are collected and applied when the block ends.
+
+    Databases that alter in place apply them one by one; SQLite applies the whole block with
+    one rebuild of the table (``recreate="always"`` forces the rebuild, ``"never"`` applies the
+    operations one by one). ``copy_from``, ``reflect_args``, ``table_args``, ``table_kwargs`` and
+    ``naming_convention`` shape the rebuilt table; ``reflect_kwargs`` is accepted and unused.
+    """
+    if recreate not in ("auto", "always", "never"):
+        raise OperationError(
+            f"batch_alter_table({table_name!r}, recreate={recreate!r}): recreate must be "
+            f"'auto', 'always' or 'never'."
+        )
+    batch = BatchOperations(table_name, schema, naming_convention)
+    yield batch
+    if getattr(_context(), "recorder", None) is not None:
+        return  # distil lint recorded each operation as it was called
+    invoke(
+        BatchAlterTable(
+            table_name,
+            schema,
+            tuple(batch.operations),
+            recreate=recreate,  # type: ignore[arg-type]
+            partial_reordering=tuple(tuple(o) for o in partial_reordering or ()),
+            placements=tuple(batch.placements),
+            copy_from=copy_from,
+            table_args=tuple(table_args),
+            table_kwargs=dict(table_kwargs or {}),
+            reflect_args=tuple(reflect_args),
+            reflect_kwargs=dict(reflect_kwargs or {}),
+            naming_convention=dict(naming_convention) if naming_convention else None,
+        )
+    )
 
 
 class BatchOperations:
-    """The operations of ``batch_alter_table``, bound to one table."""
+    """The operations of ``batch_alter_table``, bound to one table and collected until the
+    block ends (``execute`` runs at once, as in Alembic)."""
 
-    def __init__(self, table_name: str, schema: str | None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        schema: str | None,
+        naming_convention: Mapping[str, str] | None = None,
+    ) -> None:
         self.table_name = table_name
         self.schema = schema
+        self.naming_convention = naming_convention
+        self.operations: list[Operation] = []
+        self.placements: list[Placement] = []
 
-    def add_column(self, column: sa.Column[Any], **kw: Any) -> None:
-        add_column(self.table_name, column, schema=self.schema)
+    @contextmanager
+    def _collecting(self) -> Iterator[None]:
+        token = _collected.set(self.operations)
+        try:
+            yield
+        finally:
+            _collected.reset(token)
 
-    def drop_column(self, column_name: str, *, allow_data_loss: bool = False, **kw: Any) -> None:
-        drop_column(
-            self.table_name, column_name, schema=self.schema, allow_data_loss=allow_data_loss
-        )
+    def _place(self, column: str, before: str | None, after: str | None) -> None:
+        if before or after:
+            self.placements.append(Placement(column, before, after))
 
-    def alter_column(self, column_name: str, **kw: Any) -> None:
-        alter_column(self.table_name, column_name, schema=self.schema, **kw)
+    def f(self, name: str) -> Any:
+        return f(name)
+
+    def add_column(
+        self,
+        column: sa.Column[Any],
+        *,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        with self._collecting():
+            add_column(self.table_name, column, schema=self.schema, **kw)
+        self._place(column.name, insert_before, insert_after)
+
+    def drop_column(self, column_name: str, **kw: Any) -> None:
+        with self._collecting():
+            drop_column(self.table_name, column_name, schema=self.schema, **kw)
+
+    def alter_column(
+        self,
+        column_name: str,
+        *,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        with self._collecting():
+            alter_column(self.table_name, column_name, schema=self.schema, **kw)
+        self._place(kw.get("new_column_name") or column_name, insert_before, insert_after)
 
     def create_index(self, index_name: str | None, columns: Sequence[Any], **kw: Any) -> None:
-        create_index(index_name, self.table_name, columns, schema=self.schema, **kw)
+        with self._collecting():
+            create_index(index_name, self.table_name, columns, schema=self.schema, **kw)
 
     def drop_index(self, index_name: str, **kw: Any) -> None:
-        drop_index(index_name, self.table_name, schema=self.schema, **kw)
+        kw.pop("table_name", None)
+        with self._collecting():
+            drop_index(index_name, self.table_name, schema=self.schema, **kw)
 
     def create_unique_constraint(
         self, constraint_name: str | None, columns: Sequence[str], **kw: Any
     ) -> None:
-        create_unique_constraint(
-            constraint_name, self.table_name, columns, schema=self.schema, **kw
-        )
+        with self._collecting():
+            create_unique_constraint(
+                constraint_name, self.table_name, columns, schema=self.schema, **kw
+            )
 
     def create_check_constraint(
         self, constraint_name: str | None, condition: Any, **kw: Any
     ) -> None:
-        create_check_constraint(
-            constraint_name, self.table_name, condition, schema=self.schema, **kw
-        )
+        with self._collecting():
+            create_check_constraint(
+                constraint_name, self.table_name, condition, schema=self.schema, **kw
+            )
 
     def create_foreign_key(
         self,
@@ -404,27 +495,32 @@ class BatchOperations:
         remote_cols: Sequence[str],
         **kw: Any,
     ) -> None:
-        create_foreign_key(
-            constraint_name,
-            self.table_name,
-            referent_table,
-            local_cols,
-            remote_cols,
-            source_schema=self.schema,
-            **kw,
-        )
+        with self._collecting():
+            create_foreign_key(
+                constraint_name,
+                self.table_name,
+                referent_table,
+                local_cols,
+                remote_cols,
+                source_schema=self.schema,
+                **kw,
+            )
 
     def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
-        create_primary_key(constraint_name, self.table_name, columns, schema=self.schema)
+        with self._collecting():
+            create_primary_key(constraint_name, self.table_name, columns, schema=self.schema)
 
-    def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
-        drop_constraint(constraint_name, self.table_name, type_, schema=self.schema)
+    def drop_constraint(self, constraint_name: str, type_: str | None = None, **kw: Any) -> None:
+        with self._collecting():
+            drop_constraint(constraint_name, self.table_name, type_, schema=self.schema, **kw)
 
     def create_table_comment(self, comment: str | None, **kw: Any) -> None:
-        create_table_comment(self.table_name, comment, schema=self.schema)
+        with self._collecting():
+            create_table_comment(self.table_name, comment, schema=self.schema)
 
     def drop_table_comment(self, **kw: Any) -> None:
-        drop_table_comment(self.table_name, schema=self.schema)
+        with self._collecting():
+            drop_table_comment(self.table_name, schema=self.schema)
 
     def execute(self, sqltext: Any, execution_options: Mapping[str, Any] | None = None) -> None:
         execute(sqltext, execution_options)

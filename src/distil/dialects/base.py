@@ -16,6 +16,7 @@ from distil.ops.columns import UNCHANGED
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from distil.ops.batch import BatchAlterTable
     from distil.ops.columns import AlterColumn
     from distil.ops.constraints import DropConstraint, DropIndex
     from distil.runtime.context import MigrationContext
@@ -210,6 +211,13 @@ class DialectImpl:
         if rendered is None:
             raise OperationError(f"cannot render server default {default!r}")
         return self.as_raw_sql(rendered)
+
+    # -- batch_alter_table ------------------------------------------------------------------
+    def batch_alter_table(self, ctx: MigrationContext, batch: BatchAlterTable) -> None:
+        """Databases that alter tables in place apply the block's operations one by one, in
+        order (column placement and the rebuild options only matter where tables are rebuilt)."""
+        for operation in batch.operations:
+            operation.apply(ctx)
 
     # -- constraints and indexes -----------------------------------------------------------
     def add_constraint(self, ctx: MigrationContext, constraint: sa.Constraint) -> None:

@@ -13,14 +13,23 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from distil.dialects.base import DialectImpl
-from distil.dialects.sqlite_rebuild import ColumnShape, TableShape, rebuild
+from distil.dialects.sqlite_batch import (
+    add_column_edit,
+    add_constraint_edit,
+    alter_column_edit,
+    rebuild_batch,
+)
+from distil.dialects.sqlite_rebuild import rebuild
 from distil.errors import LockTimeout, MigrationFailed
-from distil.ops.columns import UNCHANGED
+from distil.ops.columns import AddColumn, AlterColumn
+from distil.ops.constraints import CreateIndex, DropIndex
+from distil.ops.tables import SetTableComment
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from distil.ops.columns import AlterColumn
+    from distil.ops.base import Operation
+    from distil.ops.batch import BatchAlterTable
     from distil.ops.constraints import DropConstraint
     from distil.runtime.context import MigrationContext
 
@@ -123,35 +132,7 @@ class SqliteImpl(DialectImpl):
         if not needs_rebuild_to_add(column):
             super().add_column(ctx, table_name, column, schema)
             return
-        from distil.dialects.base import stand_in_table
-
-        table = stand_in_table(table_name, schema, column)
-
-        def edit(shape: TableShape) -> None:
-            shape.columns.append(
-                ColumnShape(
-                    name=column.name,
-                    type=column.type,
-                    nullable=bool(column.nullable),
-                    default=column.server_default,
-                    source=None,
-                )
-            )
-            if column.primary_key:
-                shape.pk_columns.append(column.name)
-            for constraint in table.constraints:
-                if not isinstance(constraint, _pk_type()):
-                    shape.extra_constraints.append(constraint)
-            for index in table.indexes:
-                shape.indexes.append(
-                    {
-                        "name": index.name,
-                        "column_names": [c.name for c in index.columns],
-                        "unique": index.unique,
-                    }
-                )
-
-        rebuild(ctx, table_name, schema, edit)
+        rebuild(ctx, table_name, schema, add_column_edit(table_name, schema, column))
 
     def drop_column(
         self, ctx: MigrationContext, table_name: str, column_name: str, schema: str | None
@@ -167,37 +148,12 @@ class SqliteImpl(DialectImpl):
         if op.changes() == ("new_column_name",) and SQLITE_VERSION >= (3, 25, 0):
             super().alter_column(ctx, op)  # RENAME COLUMN
             return
-
-        def edit(shape: TableShape) -> None:
-            col = shape.column(op.column_name)
-            if op.type_ is not UNCHANGED:
-                col.type = op.type_
-            if op.nullable is not UNCHANGED:
-                col.nullable = bool(op.nullable)
-            if op.server_default is not UNCHANGED:
-                col.default = _default_clause(op.server_default)
-            if op.new_column_name:
-                shape.rename_column(op.column_name, op.new_column_name)
-
-        rebuild(ctx, op.table_name, op.schema, edit)
+        rebuild(ctx, op.table_name, op.schema, alter_column_edit(op))
 
     # -- constraints --------------------------------------------------------------------------
     def add_constraint(self, ctx: MigrationContext, constraint: sa.Constraint) -> None:
-        import sqlalchemy as sa
-
         table = constraint.table  # type: ignore[attr-defined]
-
-        def edit(shape: TableShape) -> None:
-            if isinstance(constraint, sa.PrimaryKeyConstraint):
-                shape.pk_columns = [c.name for c in constraint.columns]
-                shape.pk_name = constraint.name if isinstance(constraint.name, str) else None
-                for col in shape.columns:
-                    if col.name in shape.pk_columns:
-                        col.nullable = False
-            else:
-                shape.extra_constraints.append(constraint)
-
-        rebuild(ctx, table.name, table.schema, edit)
+        rebuild(ctx, table.name, table.schema, add_constraint_edit(constraint))
 
     def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
         rebuild(
@@ -206,6 +162,20 @@ class SqliteImpl(DialectImpl):
             op.schema,
             lambda shape: shape.drop_constraint(op.constraint_name, op.type_),
         )
+
+    # -- batch_alter_table --------------------------------------------------------------------
+    def batch_alter_table(self, ctx: MigrationContext, batch: BatchAlterTable) -> None:
+        """One rebuild for the whole block, unless every operation alters in place.
+
+        ``recreate="never"`` applies the operations one by one (each rebuilds by itself if it
+        must); ``"always"`` rebuilds even when nothing needs it.
+        """
+        if batch.recreate == "never" or (
+            batch.recreate == "auto" and all(_alters_in_place(op) for op in batch.operations)
+        ):
+            super().batch_alter_table(ctx, batch)
+            return
+        rebuild_batch(ctx, batch)
 
     def _needs_rebuild_to_drop(
         self, ctx: MigrationContext, table: str, column: str, schema: str | None
@@ -270,23 +240,17 @@ def needs_rebuild_to_add(column: sa.Column[Any]) -> bool:
     return False
 
 
-def _default_clause(value: Any) -> Any:
-    """A migration's ``server_default`` for the rebuilt shape, where a bare string would be
-    taken as SQL (that is how reflection spells defaults): a string here is a literal value."""
-    import sqlalchemy as sa
-
-    if value is None or value is False:
-        return None
-    return value if isinstance(value, sa.schema.FetchedValue) else sa.DefaultClause(value)
-
-
 def _is_constant(text: str) -> bool:
     import re
 
     return re.fullmatch(r"-?\d+(\.\d+)?|'([^']|'')*'|NULL|TRUE|FALSE", text) is not None
 
 
-def _pk_type() -> type:
-    import sqlalchemy as sa
-
-    return sa.PrimaryKeyConstraint
+def _alters_in_place(operation: Operation) -> bool:
+    """Operations a block can make without rebuilding the table (as Alembic's "auto" decides,
+    plus a plain column rename): adding a column SQLite can add, indexes, comments."""
+    if isinstance(operation, AddColumn):
+        return not needs_rebuild_to_add(operation.column)
+    if isinstance(operation, AlterColumn):
+        return operation.changes() in ((), ("new_column_name",)) and SQLITE_VERSION >= (3, 25, 0)
+    return isinstance(operation, (CreateIndex, DropIndex, SetTableComment))

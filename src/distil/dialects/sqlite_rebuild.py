@@ -53,6 +53,8 @@ class TableShape:
     indexes: list[dict[str, Any]]
     sqlite_autoincrement: bool = False
     extra_constraints: list[Any] = field(default_factory=list)  # sa.Constraint objects to add
+    table_args: list[Any] = field(default_factory=list)  # batch_alter_table(table_args=...)
+    table_kwargs: dict[str, Any] = field(default_factory=dict)  # ... and table_kwargs=...
 
     def column(self, name: str) -> ColumnShape:
         for col in self.columns:
@@ -164,9 +166,17 @@ def _unquoted(reflected: Any) -> list[dict[str, Any]]:
 
 
 def rebuild(
-    ctx: MigrationContext, name: str, schema: str | None, edit: Callable[[TableShape], None]
+    ctx: MigrationContext,
+    name: str,
+    schema: str | None,
+    edit: Callable[[TableShape], None],
+    *,
+    base: TableShape | None = None,
 ) -> None:
-    """Rebuild table ``name`` after ``edit`` has changed its reflected shape in place."""
+    """Rebuild table ``name`` after ``edit`` has changed its shape in place.
+
+    The shape is reflected from the live table unless ``base`` gives it.
+    """
     import sqlalchemy as sa
     from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -177,7 +187,7 @@ def rebuild(
             f"would otherwise cascade into other tables). distil's own connections have it off; "
             f"if you pass your own engine, do not turn PRAGMA foreign_keys on for it."
         )
-    old = reflect_shape(ctx, name, schema)
+    old = base if base is not None else reflect_shape(ctx, name, schema)
     new = copy.deepcopy(old)
     new.extra_constraints = []
     edit(new)
@@ -254,6 +264,7 @@ def _build_table(shape: TableShape, table_name: str) -> sa.Table:
         else:
             columns.append(sa.Column(col.name, col.type, **kwargs))
     args: list[Any] = list(columns)
+    args.extend(_copy_constraint(c, None) for c in shape.table_args)
     if shape.pk_columns and shape.pk_name:
         args.append(sa.PrimaryKeyConstraint(*shape.pk_columns, name=shape.pk_name))
     for uq in shape.uniques:
@@ -282,7 +293,7 @@ def _build_table(shape: TableShape, table_name: str) -> sa.Table:
         metadata,
         *args,
         schema=shape.schema,
-        sqlite_autoincrement=shape.sqlite_autoincrement,
+        **{"sqlite_autoincrement": shape.sqlite_autoincrement, **shape.table_kwargs},
     )
     for constraint in shape.extra_constraints:
         table.append_constraint(_copy_constraint(constraint, table))
@@ -299,7 +310,7 @@ def _build_table(shape: TableShape, table_name: str) -> sa.Table:
     return table
 
 
-def _copy_constraint(constraint: Any, table: sa.Table) -> Any:
+def _copy_constraint(constraint: Any, table: sa.Table | None) -> Any:
     import sqlalchemy as sa
 
     if isinstance(constraint, sa.ForeignKeyConstraint):
