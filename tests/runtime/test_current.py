@@ -90,3 +90,41 @@ def test_in_memory_sqlite_engine_through_the_api(project: Project) -> None:
         engine.dispose()
     assert project.table_names() == []  # the file database of the config was never used
     assert final == ["distil_version"]
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_current_says_a_migration_running_right_now_is_running(project: Project) -> None:
+    import signal
+
+    from tests.helpers import wait_for_file
+
+    marker = project.root / "inside"
+    project.write_migration(
+        "slow01",
+        None,
+        f"""
+        op.create_table("first", sa.Column("id", sa.Integer, primary_key=True))
+        import pathlib, time
+        pathlib.Path({str(marker)!r}).write_text("in")
+        time.sleep(60)
+        op.create_table("second", sa.Column("id", sa.Integer, primary_key=True))
+        """,
+        message="slow",
+    )
+    process = project.start("upgrade", "head")
+    try:
+        wait_for_file(marker, process)
+        status = project.cli("current")
+        assert status.code == 0, status
+        assert "is running right now" in status.out
+        assert "CREATE TABLE first" in status.out
+        assert "connection " in status.out and "@" in status.out  # who holds the lock
+        assert "interrupted" not in status.out
+        assert "by hand" not in status.out
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    assert process.returncode == 130
+    after = project.cli("current")
+    assert "interrupted migration" in after.out
+    assert "running right now" not in after.out

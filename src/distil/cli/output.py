@@ -320,6 +320,8 @@ def print_status(
         )
     if status.interrupted:
         printer.out(f"interrupted migration: {status.interrupted}", fg="red")
+    if status.running:
+        printer.out(f"running migration: {status.running}", fg="yellow")
     if status.pending:
         printer.out(f"pending: {plural(len(status.pending), 'revision')} — run `distil upgrade`")
     elif status.heads or status.applied:

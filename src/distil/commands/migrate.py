@@ -235,7 +235,7 @@ def _session(
     else:
         impl = prepare_engine(engine)
     version = VersionTable(config.version_table, config.version_table_schema)
-    key = f"{config.version_table_schema or ''}.{config.version_table}"
+    key = lock_key(config)
     try:
         with engine.connect() as conn:
             try:
@@ -255,6 +255,11 @@ def _session(
     finally:
         if owned:
             engine.dispose()
+
+
+def lock_key(config: Config) -> str:
+    """What names the migration lock of the configured version table."""
+    return f"{config.version_table_schema or ''}.{config.version_table}"
 
 
 def _standing(conn: sa.Connection, version: VersionTable, graph: RevisionGraph | None) -> str:

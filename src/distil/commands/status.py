@@ -36,9 +36,15 @@ def current_status(
         applied = tuple(AppliedRevision(*row) for row in rows)
         progress: tuple[Any, ...] = ()
         database = mask_url(url)
+        holder = None
     else:
-        applied, progress, database = _read_with_sqlalchemy(config, engine)
+        applied, progress, database, holder = _read_with_sqlalchemy(config, engine)
     applied_ids = {row.revision for row in applied}
+    path_name = (
+        graph.get(progress[0].revision).path.name
+        if progress and progress[0].revision in graph
+        else None
+    )
     heads = graph.heads_among(applied_ids)
     pending = tuple(r for r in graph.topological() if r not in applied_ids)
     return CurrentStatus(
@@ -48,34 +54,46 @@ def current_status(
         pending=pending,
         changed=changed_files(graph, applied),
         missing=tuple(sorted(applied_ids - set(graph.revisions))),
-        interrupted=_interrupted(
-            progress,
-            graph.get(progress[0].revision).path.name
-            if progress and progress[0].revision in graph
-            else None,
-        ),
+        interrupted=None if holder else _interrupted(progress, path_name),
+        running=_running(progress, path_name, holder),
     )
 
 
 def _read_with_sqlalchemy(
     config: Config, engine: sa.Engine | None
-) -> tuple[tuple[AppliedRevision, ...], tuple[Any, ...], str]:
+) -> tuple[tuple[AppliedRevision, ...], tuple[Any, ...], str, str | None]:
+    """The version rows, the progress record, the masked URL, and who holds the migration lock
+    when a progress record exists (a migration that is running is not an interrupted one)."""
+    from distil.commands.migrate import lock_key
     from distil.config import mask_url
-    from distil.dialects.registry import create_engine
+    from distil.dialects.registry import create_engine, impl_for
     from distil.runtime.progress import ProgressTable
     from distil.runtime.version_table import VersionTable
 
     owned = engine is None
     if engine is None:
         engine, _ = create_engine(config.require_url(), for_migration=False)
+    holder = None
     try:
         with engine.connect() as conn:
             applied = VersionTable(config.version_table, config.version_table_schema).read(conn)
             progress = ProgressTable(config.version_table, config.version_table_schema).read(conn)
-        return applied, tuple(progress), mask_url(engine.url.render_as_string(hide_password=False))
+            conn.commit()
+            if progress:
+                holder = impl_for(conn.dialect).lock_holder(conn, lock_key(config))
+        url = mask_url(engine.url.render_as_string(hide_password=False))
+        return applied, tuple(progress), url, holder
     finally:
         if owned:
             engine.dispose()
+
+
+def _running(progress: tuple[Any, ...], path_name: str | None, holder: str | None) -> str | None:
+    if not progress or holder is None:
+        return None
+    from distil.runtime.progress import describe_running
+
+    return describe_running(list(progress), path_name, holder)
 
 
 def _interrupted(progress: tuple[Any, ...], path_name: str | None) -> str | None:

@@ -84,6 +84,11 @@ class DialectImpl:
     def release_lock(self, conn: sa.Connection, key: str) -> None:
         pass
 
+    def lock_holder(self, conn: sa.Connection, key: str) -> str | None:
+        """Who holds the migration lock right now ("connection 12 of app@10.0.0.5"), without
+        taking it; None when nobody does or the database cannot tell."""
+        return None
+
     def after_migration(self, ctx: MigrationContext) -> None:
         """Checks run at the end of a migration, inside its transaction (or savepoint)."""
 

@@ -94,6 +94,22 @@ class MysqlImpl(DialectImpl):
         conn.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(conn, key)})
         conn.commit()
 
+    def lock_holder(self, conn: sa.Connection, key: str) -> str | None:
+        import sqlalchemy as sa
+
+        holder = conn.execute(
+            sa.text("SELECT IS_USED_LOCK(:name)"), {"name": _lock_name(conn, key)}
+        ).scalar()
+        if holder is None:
+            conn.commit()
+            return None
+        row = conn.execute(
+            sa.text("SELECT USER, HOST FROM information_schema.PROCESSLIST WHERE ID = :id"),
+            {"id": holder},
+        ).first()
+        conn.commit()
+        return f"connection {holder}" + (f" of {row[0]}@{row[1]}" if row is not None else "")
+
     # -- statement-level progress ------------------------------------------------------------
     no_op_sql = "DO 0"
 

@@ -318,6 +318,20 @@ def describe_interrupted(rows: Sequence[ProgressRow], path_name: str | None = No
     )
 
 
+def describe_running(rows: Sequence[ProgressRow], path_name: str | None, holder: str) -> str:
+    """One paragraph for ``distil current`` while another process runs the migration."""
+    revision = rows[0].revision
+    verb = "upgrade" if rows[0].direction == "up" else "downgrade"
+    where = f"{verb} of revision {revision}" + (f" ({path_name})" if path_name else "")
+    done = sorted((r for r in rows if r.status == DONE), key=_index)
+    listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in done)
+    return (
+        f"{where} is running right now (the migration lock is held by {holder}); "
+        f"{len(done)} statement(s) done so far" + (f": {listed}" if listed else "") + ". "
+        "Nothing needs undoing: wait for it to finish, then run `distil current` again."
+    )
+
+
 def _index(row: ProgressRow) -> int:
     return row.index
 

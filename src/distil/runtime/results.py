@@ -53,3 +53,4 @@ class CurrentStatus:
     changed: tuple[ChangedFile, ...]
     missing: tuple[str, ...]  # applied revisions with no file in versions/
     interrupted: str | None = None  # description of a half-applied migration (MariaDB), if any
+    running: str | None = None  # description of a migration running right now (MariaDB), if any
