@@ -502,6 +502,58 @@ events = sa.Table(
         ),
         (*USERS_ROWS, "INSERT INTO things (id, name, mood, size) VALUES (1, 'x', 'happy', 'm')"),
     ),
+    # -- types the database spells its own way ----------------------------------------------
+    Scenario(
+        "non_native_enum_with_length_added",
+        users(),
+        users(
+            'sa.Column("state", sa.Enum("open", "closed", name="ck_state", native_enum=False, '
+            "create_constraint=True, length=20))"
+        ),
+        USERS_ROWS,
+    ),
+    Scenario(
+        "non_native_enum_value_added",
+        users(
+            'sa.Column("state", sa.Enum("open", "closed", name="ck_state", native_enum=False, '
+            "create_constraint=True, length=20))"
+        ),
+        users(
+            'sa.Column("state", sa.Enum("open", "closed", "held", name="ck_state", '
+            "native_enum=False, create_constraint=True, length=20))"
+        ),
+        ("INSERT INTO users (id, name, state) VALUES (1, 'ann', 'open')",),
+    ),
+    Scenario(
+        "interval_column_added",
+        users(),
+        users('sa.Column("wait", sa.Interval)', 'sa.Column("nap", sa.Interval(native=False))'),
+        USERS_ROWS,
+    ),
+    Scenario(
+        "own_type_decorator_column_added",
+        users(),
+        """\
+class Token(sa.types.TypeDecorator):
+    impl = sa.CHAR(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID())
+        return dialect.type_descriptor(sa.CHAR(32))
+
+
+"""
+        + users('sa.Column("token", Token())'),
+        USERS_ROWS,
+    ),
+    Scenario(
+        "integer_default_widened_to_bigint",
+        users('sa.Column("hits", sa.Integer, nullable=False, server_default="0")'),
+        users('sa.Column("hits", sa.BigInteger, nullable=False, server_default="0")'),
+        USERS_ROWS,
+    ),
     # -- PostgreSQL --------------------------------------------------------------------------
     Scenario(
         "pg_enum_created",

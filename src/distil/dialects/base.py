@@ -51,6 +51,11 @@ class DialectImpl:
         """The ``postgresql_using`` expression a type change needs here, or None."""
         return None
 
+    def check_source(self, sqltext: str) -> str:
+        """A reflected check's expression as it is best written again: the database's own
+        spelling unless creating that spelling gives a different one back."""
+        return sqltext
+
     def compile_type(self, type_: Any) -> str:
         return self.as_raw_sql(type_.compile(dialect=self.sa_dialect))
 

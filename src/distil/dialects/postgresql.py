@@ -8,6 +8,7 @@ enum types before the tables and columns that use them (SQLAlchemy only does tha
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,17 @@ if TYPE_CHECKING:
     from distil.runtime.context import MigrationContext
 
 
+_ANY_ARRAY = re.compile(
+    r"\(?(\w+|\"(?:[^\"]|\"\")+\")\)?::text = ANY \(\(?ARRAY\[(.*)\]\)?::text\[\]\)"
+)
+_ARRAY_ITEM = re.compile(r"'((?:[^']|'')*)'::character varying")
+
+
+def repr_sql(quoted_body: str) -> str:
+    """A string literal whose quotes are already doubled."""
+    return f"'{quoted_body}'"
+
+
 class PostgresqlImpl(DialectImpl):
     name = "postgresql"
     supports_transactional_ddl = True
@@ -36,6 +48,19 @@ class PostgresqlImpl(DialectImpl):
         if not needs_explicit_cast(before, after):
             return None
         return f"{self.quote(column)}::{self.compile_type(new_type)}"
+
+    def check_source(self, sqltext: str) -> str:
+        """``col::text = ANY (ARRAY['a'::character varying, ...]::text[])``, PostgreSQL's
+        spelling of ``col IN ('a', ...)`` on a string column (a non-native Enum's check), back
+        to the ``IN`` form: created again as reflected it would come back cast twice."""
+        found = _ANY_ARRAY.fullmatch(sqltext)
+        if found is None:
+            return sqltext
+        values = _ARRAY_ITEM.findall(found.group(2))
+        rebuilt = ", ".join(f"'{v}'::character varying" for v in values)
+        if rebuilt != found.group(2).strip():
+            return sqltext
+        return f"{found.group(1)} IN ({', '.join(repr_sql(v) for v in values)})"
 
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": 10}}

@@ -227,6 +227,8 @@ def needs_rebuild_to_add(column: sa.Column[Any]) -> bool:
 
     if column.primary_key or column.unique or column.foreign_keys:
         return True
+    if getattr(column.type, "create_constraint", False):
+        return True  # an Enum or Boolean with its CHECK: ADD COLUMN cannot add a constraint
     if column.computed is not None and getattr(column.computed, "persisted", None):
         return True
     default = column.server_default

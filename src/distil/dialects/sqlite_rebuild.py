@@ -240,6 +240,28 @@ def rebuild(
     ctx.rebuilt_tables.add((schema, name))
 
 
+def _type_bound_checks(columns: list[Any]) -> set[tuple[str | None, str | None]]:
+    """The checks the columns' types create with them (Enum, Boolean): (name, None) for a
+    named one, (None, its SQL) for an unnamed one."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite
+
+    probe = sa.Table("_probe", sa.MetaData(), *[sa.Column(c.name, c.type) for c in columns])
+    found: set[tuple[str | None, str | None]] = set()
+    for constraint in probe.constraints:
+        if not isinstance(constraint, sa.CheckConstraint):
+            continue
+        name = constraint.name if isinstance(constraint.name, str) and constraint.name else None
+        if name:
+            found.add((name, None))
+        else:
+            text = constraint.sqltext.compile(
+                dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            found.add((None, " ".join(str(text).split())))
+    return found
+
+
 def _build_table(shape: TableShape, table_name: str) -> sa.Table:
     import sqlalchemy as sa
 
@@ -269,7 +291,12 @@ def _build_table(shape: TableShape, table_name: str) -> sa.Table:
         args.append(sa.PrimaryKeyConstraint(*shape.pk_columns, name=shape.pk_name))
     for uq in shape.uniques:
         args.append(sa.UniqueConstraint(*uq["column_names"], name=uq.get("name")))
+    type_checks = _type_bound_checks(columns)
     for ck in shape.checks:
+        if (ck.get("name"), " ".join(ck["sqltext"].split())) in type_checks or (
+            ck.get("name") and (ck.get("name"), None) in type_checks
+        ):
+            continue  # the column's type (Enum, Boolean) creates it again, possibly changed
         args.append(sa.CheckConstraint(sa.text(ck["sqltext"]), name=ck.get("name")))
     for fk in shape.foreign_keys:
         # A self-reference names the final table name: it exists (as the old table) while the
@@ -296,6 +323,8 @@ def _build_table(shape: TableShape, table_name: str) -> sa.Table:
         **{"sqlite_autoincrement": shape.sqlite_autoincrement, **shape.table_kwargs},
     )
     for constraint in shape.extra_constraints:
+        if getattr(constraint, "_type_bound", False):
+            continue  # made by the column's type, which the new table has too
         table.append_constraint(_copy_constraint(constraint, table))
     for ix in shape.indexes:
         exprs = ix.get("expressions") or ix["column_names"]

@@ -242,7 +242,7 @@ class Renderer:
             repr(c.table[1]),
             repr(c.before.name),
             f"new_column_name={c.new_name!r}",
-            f"existing_type={render_type(old.type, self.imports)}",
+            f"existing_type={render_type(old.type, self.imports, self.dialect)}",
             f"existing_nullable={c.before.nullable!r}",
         ]
         if c.before.default is not None:
@@ -297,7 +297,7 @@ class Renderer:
             lines.insert(0, f"# Existing rows get {c.fill}; that default is removed right after.")
             lines.append(
                 f"op.alter_column({c.table[1]!r}, {c.column.name!r}, server_default=None, "
-                f"existing_type={render_type(column.type, self.imports)}, existing_nullable=False"
+                f"existing_type={render_type(column.type, self.imports, self.dialect)}, existing_nullable=False"
                 f"{kwargs(schema=c.table[0])})"
             )
         return lines
@@ -325,14 +325,14 @@ class Renderer:
             )
         args = [repr(c.table[1]), repr(c.after.name)]
         if c.before.type != c.after.type:
-            args.append(f"type_={render_type(new.type, self.imports)}")
+            args.append(f"type_={render_type(new.type, self.imports, self.dialect)}")
             using = self._cast_clause(c, new)
             if using:
                 args.append(f"postgresql_using={using!r}")
         # a switch of AUTO_INCREMENT alone runs after the column's other changes when it goes on
         # (see distil.diff.ordering), so it finds the column with its new type already
         current = new if c.autoincrement_switch and c.only_autoincrement else old
-        args.append(f"existing_type={render_type(current.type, self.imports)}")
+        args.append(f"existing_type={render_type(current.type, self.imports, self.dialect)}")
         if c.before.nullable != c.after.nullable:
             args.append(f"nullable={c.after.nullable!r}")
         args.append(f"existing_nullable={c.before.nullable!r}")
@@ -458,7 +458,11 @@ class Renderer:
 
     def _AddCheck(self, c: ch.AddCheck) -> str:
         name = c.check.name or _deterministic("ck", c.table[1], (c.check.sqltext,))
-        text = self._own_check_text(c.table, c.check.name) or c.check.sqltext
+        from distil.dialects.registry import impl_for
+
+        text = self._own_check_text(c.table, c.check.name) or impl_for(self.dialect).check_source(
+            c.check.sqltext
+        )
         return f"op.create_check_constraint({name!r}, {c.table[1]!r}, {text!r}{kwargs(schema=c.table[0])})"
 
     def _own_check_text(self, table: tuple[str | None, str], name: str | None) -> str | None:

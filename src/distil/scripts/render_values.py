@@ -24,13 +24,28 @@ class Imports:
         return name
 
 
-def render_type(type_: Any, imports: Imports) -> str:
-    """``repr`` of the type with every class name qualified by its module alias."""
+def render_type(type_: Any, imports: Imports, dialect: Any = None) -> str:
+    """``repr`` of the type with every class name qualified by its module alias.
+
+    Every argument that changes the DDL is kept (an Enum's ``length``, an Interval's
+    ``native``). SQLAlchemy's own decorated types (``sa.Interval``, ``sa.PickleType``) render as
+    themselves, so each database gets its native type; a project's own ``TypeDecorator``
+    renders as the type it produces on ``dialect`` (its ``load_dialect_impl``), which the
+    migration can create without importing the project.
+    """
     import sqlalchemy as sa
     from sqlalchemy.types import TypeDecorator
 
+    if isinstance(type_, sa.Interval):
+        options = "native=False, " if not type_.native else ""
+        options += kwargs(
+            second_precision=type_.second_precision, day_precision=type_.day_precision
+        )[2:]
+        return f"sa.Interval({options.rstrip(', ')})"
+    if isinstance(type_, sa.PickleType) and type(type_).__module__.startswith("sqlalchemy."):
+        return "sa.PickleType()"
     if isinstance(type_, TypeDecorator):
-        type_ = type_.impl_instance if hasattr(type_, "impl_instance") else type_.impl
+        return render_type(_decorated(type_, dialect), imports, dialect)
     if isinstance(type_, sa.Enum) and type(type_) is sa.Enum:
         args = ", ".join(repr(v) for v in type_.enums)
         kw = []
@@ -38,6 +53,9 @@ def render_type(type_: Any, imports: Imports) -> str:
             kw.append(f"name={type_.name!r}")
         if not type_.native_enum:
             kw.append("native_enum=False")
+            longest = max((len(v) for v in type_.enums), default=0)
+            if type_.length is not None and type_.length != longest:
+                kw.append(f"length={type_.length!r}")
         if type_.create_constraint:
             kw.append("create_constraint=True")
         if type_.schema:
@@ -54,6 +72,37 @@ def render_type(type_: Any, imports: Imports) -> str:
         else:
             out.append(token.string)
     return _join(tokens, out)
+
+
+def _decorated(type_: Any, dialect: Any) -> Any:
+    """The type a ``TypeDecorator`` puts in the DDL: its dialect-specific implementation (as
+    the nearest public type class), else the type it wraps."""
+    if dialect is not None:
+        try:
+            chosen = _public(type_.load_dialect_impl(dialect))
+        except Exception:  # noqa: BLE001 - a decorator that cannot answer renders its impl
+            chosen = None
+        if chosen is not None:
+            return chosen
+    return type_.impl_instance if hasattr(type_, "impl_instance") else type_.impl
+
+
+def _public(type_: Any) -> Any:
+    """``type_`` as an instance of the nearest class a migration can name (``sa.X`` or a
+    dialect module's ``X``): a dialect's private implementation class adapted back."""
+    import importlib
+
+    import sqlalchemy as sa
+
+    modules = [sa.types] + [
+        importlib.import_module(f"sqlalchemy.dialects.{name}") for name in DIALECT_MODULES
+    ]
+    for cls in type(type_).__mro__:
+        if cls.__name__.startswith("_"):
+            continue
+        if any(getattr(module, cls.__name__, None) is cls for module in modules):
+            return type_ if cls is type(type_) else type_.adapt(cls)
+    return None
 
 
 def _qualify(name: str, module: str | None, imports: Imports) -> str:
@@ -114,7 +163,7 @@ def render_column(column: Any, dialect: Any, imports: Imports, fill: str | None 
     """
     import sqlalchemy as sa
 
-    args = [repr(column.name), render_type(column.type, imports)]
+    args = [repr(column.name), render_type(column.type, imports, dialect)]
     if column.computed is not None:
         persisted = column.computed.persisted
         sqltext = str(
