@@ -64,3 +64,67 @@ def test_stamp_twice_is_a_notice_and_unknown_is_refused(project: Project) -> Non
     assert unknown.code == 2, unknown
     assert "nope12" in unknown.err
     assert applied(project) == ["rev01aa"]
+
+
+HALF_DONE = """
+op.create_table("half", sa.Column("id", sa.Integer, primary_key=True))
+op.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
+"""
+
+
+def interrupt_second(project: Project) -> None:
+    """r00 applied; r01 stopped after its CREATE TABLE (recorded on MariaDB)."""
+    project.write_migration(
+        "r00", None, 'op.create_table("base_t", sa.Column("id", sa.Integer, primary_key=True))'
+    )
+    project.write_migration("r01", "r00", HALF_DONE, message="half")
+    failed = project.cli("upgrade", "head")
+    assert failed.code == 1, failed
+
+
+def test_forget_interrupted_discards_the_record_of_a_deleted_migration(
+    project: Project, dialect: str
+) -> None:
+    interrupt_second(project)
+    (project.versions / "r01_half.py").unlink()
+    if dialect != "mariadb":
+        # nothing of r01 is recorded where DDL is transactional
+        result = project.cli("stamp", "--forget-interrupted")
+        assert result.code == 0, result
+        assert "nothing to forget" in result.err
+        assert applied(project) == ["r00"]
+        return
+    stuck = project.cli("upgrade", "head")
+    assert stuck.code == 1, stuck
+    assert "no longer in the versions directory" in stuck.err
+    assert "distil stamp --forget-interrupted" in stuck.err
+    assert "distil upgrade r01" not in stuck.err
+    status = project.cli("current")
+    assert "--forget-interrupted" in status.out
+    result = project.cli("stamp", "--forget-interrupted")
+    assert result.code == 0, result
+    assert "discarded the record of the interrupted upgrade of revision r01" in result.err
+    assert "CREATE TABLE half" in result.err and "stay as they are" in result.err
+    assert applied(project) == ["r00"]
+    assert "half" in user_tables(project)  # nothing is undone: the record only is gone
+    again = project.cli("upgrade", "head")
+    assert again.code == 0, again
+    assert "interrupted" not in project.cli("current").out
+
+
+def test_stamp_over_an_interrupted_record_says_what_it_discards(
+    project: Project, dialect: str
+) -> None:
+    interrupt_second(project)
+    result = project.cli("stamp", "r00")
+    assert result.code == 0, result
+    if dialect == "mariadb":
+        assert "warning: discarded the record of the interrupted upgrade" in result.err
+        assert "CREATE TABLE half" in result.err
+    else:
+        assert "discarded" not in result.err
+    assert applied(project) == ["r00"]
+    assert "interrupted" not in project.cli("current").out
+    no_target = project.cli("stamp")
+    assert no_target.code == 2, no_target
+    assert "--forget-interrupted" in no_target.err

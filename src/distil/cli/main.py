@@ -355,11 +355,13 @@ def merge(
     invocation.printer().out(f"created {display_path(path)}")
 
 
-def _migrate(invocation: Invocation, verb: str, target: str, **options: Any) -> None:
+def _migrate(invocation: Invocation, verb: str, target: str | None, **options: Any) -> None:
     config = invocation.load_config()
     from distil.commands.migrate import downgrade, stamp, upgrade
 
-    run_verb = {"upgrade": upgrade, "downgrade": downgrade, "stamp": stamp}[verb]
+    run_verb: Callable[..., Any] = {"upgrade": upgrade, "downgrade": downgrade, "stamp": stamp}[
+        verb
+    ]
     result = run_verb(config, target, reporter=invocation.reporter(), **options)
     if options["sql"] and result.sql:
         invocation.printer().out(result.sql.rstrip("\n"))
@@ -384,13 +386,19 @@ def downgrade(invocation: Invocation, target: str, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("target", metavar="REV")
+@click.argument("target", metavar="[REV]", required=False)
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of running it.")
+@click.option(
+    "--forget-interrupted",
+    is_flag=True,
+    help="Discard the record of an interrupted migration (MariaDB), saying what it held; "
+    "without REV, nothing else changes.",
+)
 @verbose_option
 @pass_invocation
-def stamp(invocation: Invocation, target: str, sql: bool) -> None:
+def stamp(invocation: Invocation, target: str | None, sql: bool, forget_interrupted: bool) -> None:
     """Record REV as applied without running any migration."""
-    _migrate(invocation, "stamp", target, sql=sql)
+    _migrate(invocation, "stamp", target, sql=sql, forget_interrupted=forget_interrupted)
 
 
 @cli.command()

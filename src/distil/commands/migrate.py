@@ -116,21 +116,36 @@ def _migrate(
 
 def stamp(
     config: Config,
-    target: str,
+    target: str | None,
     *,
     sql: bool = False,
+    forget_interrupted: bool = False,
     reporter: Reporter = ignore_events,
     engine: sa.Engine | None = None,
 ) -> RunResult:
-    """Record ``target`` and its ancestors as applied (and nothing else), running nothing."""
+    """Record ``target`` and its ancestors as applied (and nothing else), running nothing.
+
+    The record of an interrupted migration (databases without transactional DDL) is discarded,
+    and a warning says which statements of it had taken effect and now stay untracked. With
+    ``forget_interrupted`` and no ``target``, only that record is discarded.
+    """
     directory, graph = _scripts(config)
-    wanted = stamp_target(graph, target)
+    if target is None and not forget_interrupted:
+        raise UsageError(
+            "stamp needs a revision (e.g. `distil stamp head`), or `--forget-interrupted` to "
+            "discard only the record of an interrupted migration."
+        )
+    if target is None and sql:
+        raise UsageError("--forget-interrupted has no --sql form: run it against the database.")
+    wanted = stamp_target(graph, target) if target is not None else frozenset()
     if sql:
         return render_stamp(config, graph, wanted)
     with _session(config, None, engine, graph) as (conn, impl, version):
+        _forget_interrupted(config, impl, conn, graph, reporter, asked=forget_interrupted)
+        if target is None:
+            return RunResult((), 0.0)
         applied = {row.revision for row in version.read(conn)}
         conn.commit()
-        progress = _progress_table(config, impl)
         removed = [
             r
             for r in reversed(graph.topological(applied & set(graph.revisions)))
@@ -138,10 +153,6 @@ def stamp(
         ]
         removed += sorted(r for r in applied if r not in graph)
         added = [r for r in graph.topological(wanted) if r not in applied]
-        if progress is not None and progress.exists(conn):
-            conn.execute(progress.clear_statement())
-            conn.commit()
-            progress.drop_if_empty(conn)
         conn.commit()
         with conn.begin():
             for revision in removed:
@@ -158,6 +169,33 @@ def stamp(
         if not steps:
             reporter(Notice(f"the version table already records {target}"))
         return RunResult(tuple(steps), 0.0)
+
+
+def _forget_interrupted(
+    config: Config,
+    impl: DialectImpl,
+    conn: sa.Connection,
+    graph: RevisionGraph,
+    reporter: Reporter,
+    *,
+    asked: bool,
+) -> None:
+    """Discard the record of an interrupted migration, saying what it held."""
+    from distil.runtime.progress import describe_discarded
+
+    progress = _progress_table(config, impl)
+    rows = progress.read(conn) if progress is not None else ()
+    conn.commit()
+    if progress is None or not rows:
+        if asked:
+            reporter(Notice("no interrupted migration is recorded: nothing to forget"))
+        return
+    conn.execute(progress.clear_statement())
+    conn.commit()
+    progress.drop_if_empty(conn)
+    first = rows[0].revision
+    path_name = graph.get(first).path.name if first in graph else None
+    reporter(Notice(describe_discarded(rows, path_name), "warning"))
 
 
 # -- online ------------------------------------------------------------------------------------

@@ -300,8 +300,11 @@ class StatementProgress:
             raw.commit()
 
 
-def describe_interrupted(rows: Sequence[ProgressRow], path_name: str | None = None) -> str | None:
-    """One paragraph for ``distil current``: which statements of which revision ran."""
+def describe_interrupted(
+    rows: Sequence[ProgressRow], path_name: str | None = None, *, advice: bool = True
+) -> str | None:
+    """One paragraph for ``distil current``: which statements of which revision ran, and what to
+    do (``path_name`` None: the revision's file is gone, so it can only be forgotten)."""
     if not rows:
         return None
     revision = rows[0].revision
@@ -311,11 +314,43 @@ def describe_interrupted(rows: Sequence[ProgressRow], path_name: str | None = No
     for row in sorted(rows, key=_index):
         state = "ran" if row.status == DONE else "was running when it stopped (may have run)"
         parts.append(f"#{row.index} {state}: {_short(row.sql)}")
-    return (
+    text = (
         f"{where} stopped after {sum(r.status == DONE for r in rows)} statement(s) took effect; "
-        f"{'; '.join(parts)}. Run `distil {verb}` to resume after them, or undo them by hand and "
-        f"record the state with `distil stamp`."
+        f"{'; '.join(parts)}."
     )
+    if not advice:
+        return text
+    if path_name is None:
+        return text + (
+            f" Its file is no longer in the versions directory: restore it and run `distil "
+            f"{verb}` to resume, or undo by hand what should not stay and run `distil stamp "
+            f"--forget-interrupted` to discard this record."
+        )
+    return text + (
+        f" Run `distil {verb}` to resume after them, or undo them by hand and record the state "
+        f"with `distil stamp`."
+    )
+
+
+def describe_discarded(rows: Sequence[ProgressRow], path_name: str | None) -> str:
+    """What discarding the record of an interrupted migration leaves behind (for ``stamp``)."""
+    revision = rows[0].revision
+    verb = "upgrade" if rows[0].direction == "up" else "downgrade"
+    where = f"{verb} of revision {revision}" + (f" ({path_name})" if path_name else "")
+    took = sorted((r for r in rows if r.status == DONE), key=_index)
+    maybe = sorted((r for r in rows if r.status != DONE), key=_index)
+    text = f"discarded the record of the interrupted {where}. "
+    if took:
+        listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in took)
+        text += (
+            f"These {len(took)} statement(s) of it had taken effect and stay as they are: {listed}."
+        )
+    else:
+        text += "None of its statements had taken effect."
+    if maybe:
+        listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in maybe)
+        text += f" This one was running when it stopped and may have taken effect: {listed}."
+    return text + " distil no longer tracks them; the version table says what was stamped."
 
 
 def describe_running(rows: Sequence[ProgressRow], path_name: str | None, holder: str) -> str:

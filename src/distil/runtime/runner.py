@@ -163,8 +163,17 @@ class Runner:
             first.direction,
         ):
             return rows
-        path = self.graph.get(first.revision).path.name if first.revision in self.graph else None
         verb = "upgrade" if first.direction == "up" else "downgrade"
+        if first.revision not in self.graph:
+            raise MigrationFailed(
+                f"an earlier {verb} of revision {first.revision} was interrupted half-way, and "
+                f"its file is no longer in the versions directory, so distil can neither finish "
+                f"nor undo it. Restore the file (e.g. from version control) and run `distil "
+                f"{verb}` again; or undo by hand what took effect, if anything should be, and "
+                f"run `distil stamp --forget-interrupted` to discard the record. "
+                f"{describe_interrupted(rows, None, advice=False)}"
+            )
+        path = self.graph.get(first.revision).path.name
         target = first.revision if first.direction == "up" else "-1"
         raise MigrationFailed(
             f"an earlier {verb} was interrupted half-way, and must be finished or undone before "
