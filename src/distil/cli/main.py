@@ -359,9 +359,12 @@ def _migrate(invocation: Invocation, verb: str, target: str | None, **options: A
     config = invocation.load_config()
     from distil.commands.migrate import downgrade, stamp, upgrade
 
-    run_verb: Callable[..., Any] = {"upgrade": upgrade, "downgrade": downgrade, "stamp": stamp}[
-        verb
-    ]
+    verbs: dict[str, Callable[..., Any]] = {
+        "upgrade": upgrade,
+        "downgrade": downgrade,
+        "stamp": stamp,
+    }
+    run_verb = verbs[verb]
     result = run_verb(config, target, reporter=invocation.reporter(), **options)
     if options["sql"] and result.sql:
         invocation.printer().out(result.sql.rstrip("\n"))
