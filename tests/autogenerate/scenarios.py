@@ -556,6 +556,46 @@ class Token(sa.types.TypeDecorator):
     ),
     # -- PostgreSQL --------------------------------------------------------------------------
     Scenario(
+        "pg_enum_renamed",
+        users('sa.Column("mood", sa.Enum("happy", "sad", name="mood"))'),
+        users('sa.Column("mood", sa.Enum("happy", "sad", name="feeling"))'),
+        ("INSERT INTO users (id, name, mood) VALUES (1, 'ann', 'sad')",),
+        PG_ONLY_ENUM,
+    ),
+    Scenario(
+        "pg_enum_renamed_and_value_added",
+        users('sa.Column("mood", sa.Enum("happy", "sad", name="mood"))'),
+        users('sa.Column("mood", sa.Enum("happy", "sad", "calm", name="feeling"))'),
+        ("INSERT INTO users (id, name, mood) VALUES (1, 'ann', 'sad')",),
+        PG_ONLY_ENUM,
+    ),
+    Scenario(
+        "pg_enum_value_added_on_column_with_default",
+        users(
+            'sa.Column("status", sa.Enum("draft", "live", name="status"), nullable=False, '
+            'server_default="draft")'
+        ),
+        users(
+            'sa.Column("status", sa.Enum("draft", "live", "gone", name="status"), '
+            'nullable=False, server_default="draft")'
+        ),
+        USERS_ROWS,
+        PG_ONLY_ENUM,
+    ),
+    Scenario(
+        "pg_enum_value_removed_on_column_with_default",
+        users(
+            'sa.Column("status", sa.Enum("draft", "live", "gone", name="status"), '
+            'nullable=False, server_default="draft")'
+        ),
+        users(
+            'sa.Column("status", sa.Enum("draft", "live", name="status"), nullable=False, '
+            'server_default="draft")'
+        ),
+        USERS_ROWS,
+        PG_ONLY_ENUM,
+    ),
+    Scenario(
         "pg_enum_created",
         users(),
         users('sa.Column("mood", sa.Enum("happy", "sad", name="mood"))'),

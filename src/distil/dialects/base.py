@@ -47,7 +47,9 @@ class DialectImpl:
         quoted = self.quote(name)
         return f"{self.preparer.quote_schema(schema)}.{quoted}" if schema else quoted
 
-    def type_change_using(self, column: str, before: str, after: str, new_type: Any) -> str | None:
+    def type_change_using(
+        self, column: str, before: str, after: str, new_type: Any, *, from_enum: bool = False
+    ) -> str | None:
         """The ``postgresql_using`` expression a type change needs here, or None."""
         return None
 

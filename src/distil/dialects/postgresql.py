@@ -40,14 +40,18 @@ class PostgresqlImpl(DialectImpl):
     supports_transactional_ddl = True
     supports_comments = True
 
-    def type_change_using(self, column: str, before: str, after: str, new_type: Any) -> str | None:
+    def type_change_using(
+        self, column: str, before: str, after: str, new_type: Any, *, from_enum: bool = False
+    ) -> str | None:
         """``col::type`` when no assignment cast makes the change by itself (see
-        ``distil.schema.types.needs_explicit_cast``)."""
+        ``distil.schema.types.needs_explicit_cast``); from an enum type (which casts to no other
+        type), through text."""
         from distil.schema.types import needs_explicit_cast
 
         if not needs_explicit_cast(before, after):
             return None
-        return f"{self.quote(column)}::{self.compile_type(new_type)}"
+        through = "::text" if from_enum else ""
+        return f"{self.quote(column)}{through}::{self.compile_type(new_type)}"
 
     def check_source(self, sqltext: str) -> str:
         """``col::text = ANY (ARRAY['a'::character varying, ...]::text[])``, PostgreSQL's

@@ -8,7 +8,7 @@ migration is ``compare(target, current, renames.inverted())``, the exact inverse
 from __future__ import annotations
 
 from distil.diff import changes as ch
-from distil.diff.enums import compare_enums, compare_schemas
+from distil.diff.enums import compare_enums, compare_schemas, enum_renames, with_enums_renamed
 from distil.diff.ordering import order_changes
 from distil.diff.renames import Renames
 from distil.diff.tables import compare_tables
@@ -21,7 +21,9 @@ def compare(current: Schema, target: Schema, renames: Renames | None = None) -> 
         *compare_schemas(current, target),
         *compare_enums(current, target),
         *rename_changes(current, renames),
-        *compare_tables(renames.apply(current), target),
+        *compare_tables(
+            with_enums_renamed(renames.apply(current), enum_renames(current, target)), target
+        ),
     ]
     return order_changes(found)
 

@@ -83,6 +83,18 @@ class AlterEnum(Change):
 
 
 @dataclass(frozen=True)
+class RenameEnum(Change):
+    """An enum type under another name with the same values: ``ALTER TYPE ... RENAME TO``
+    (its columns follow by themselves)."""
+
+    before: Enum
+    after: Enum
+
+    def summary(self) -> str:
+        return f"~ enum {show(self.before.key)} renamed to {self.after.name}"
+
+
+@dataclass(frozen=True)
 class AddTable(Change):
     table: Table
     sign: ClassVar[str] = "+"

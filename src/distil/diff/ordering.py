@@ -27,7 +27,7 @@ _NULLABLE_OUT_OF_KEY = "nullable once out of the primary key"
 
 _PHASES: tuple[tuple[type[ch.Change], ...] | str, ...] = (
     (ch.AddSchema,),
-    (ch.AddEnum, ch.AlterEnum),
+    (ch.AddEnum, ch.AlterEnum, ch.RenameEnum),
     (ch.RenameTable,),
     (ch.RenameColumn,),
     (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex),

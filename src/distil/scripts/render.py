@@ -131,6 +131,10 @@ class Renderer:
     def _DropEnum(self, c: ch.DropEnum) -> str:
         return f"op.execute({f'DROP TYPE {self._type_name(c.enum)}'!r})"
 
+    def _RenameEnum(self, c: ch.RenameEnum) -> str:
+        sql = f"ALTER TYPE {self._type_name(c.before)} RENAME TO {_unqualified(self._type_name(c.after))}"
+        return f"op.execute({sql!r})"
+
     def _AlterEnum(self, c: ch.AlterEnum) -> list[str]:
         """Values only added (old order kept): ``ADD VALUE`` each, placed with BEFORE/AFTER.
 
@@ -176,11 +180,26 @@ class Renderer:
                     col = self.dialect.identifier_preparer.quote(column.name)
                     if removed:
                         lines.append(self._refuse_removed_values(target, col, name, removed))
+                    alter = f"ALTER TABLE {target} ALTER COLUMN {col}"
+                    if column.default is not None:  # USING does not cast a default
+                        lines.append(f"op.execute({f'{alter} DROP DEFAULT'!r})")
                     lines.append(
-                        f"op.execute({f'ALTER TABLE {target} ALTER COLUMN {col} TYPE {name} USING {col}::text::{name}'!r})"
+                        f"op.execute({f'{alter} TYPE {name} USING {col}::text::{name}'!r})"
                     )
+                    default = self._default_after_swap(table.key, column)
+                    if default is not None:
+                        lines.append(f"op.execute({f'{alter} SET DEFAULT {default}'!r})")
         lines.append(f"op.execute({f'DROP TYPE {old_name}'!r})")
         return lines
+
+    def _default_after_swap(self, table: tuple[str | None, str], column: Any) -> str | None:
+        """The default a column of a swapped enum type gets back: the other side's where the
+        column is there (a removed value may have been its default), else its own."""
+        if column.default is None:
+            return None
+        other = self.after.snapshot.table(table[1], table[0])
+        same = other.column(column.name) if other is not None else None
+        return same.default if same is not None and same.default is not None else column.default
 
     def _refuse_removed_values(
         self, table: str, column: str, enum: str, removed: Sequence[str]
@@ -324,11 +343,19 @@ class Renderer:
                 f".values({{{c.after.name!r}: sa.text({c.fill!r})}}))"
             )
         args = [repr(c.table[1]), repr(c.after.name)]
+        restore_default = False
         if c.before.type != c.after.type:
             args.append(f"type_={render_type(new.type, self.imports, self.dialect)}")
             using = self._cast_clause(c, new)
             if using:
                 args.append(f"postgresql_using={using!r}")
+                # a default is not cast by USING: it goes first and comes back of the new type
+                restore_default = c.before.default is not None and c.before.identity is None
+        if restore_default:
+            lines.append(
+                f"op.alter_column({c.table[1]!r}, {c.before.name!r}, server_default=None, "
+                f"existing_server_default=sa.text({c.before.default!r}){kwargs(schema=c.table[0])})"
+            )
         # a switch of AUTO_INCREMENT alone runs after the column's other changes when it goes on
         # (see distil.diff.ordering), so it finds the column with its new type already
         current = new if c.autoincrement_switch and c.only_autoincrement else old
@@ -355,7 +382,7 @@ class Renderer:
                     f"server_default={default or f'sa.text({c.after.default!r})'}"
                     f"{kwargs(schema=c.table[0])})"
                 )
-        elif c.before.default != c.after.default:
+        elif c.before.default != c.after.default or (restore_default and c.after.default):
             default = render_server_default(new.server_default, self.dialect)
             if default is None and c.after.default is not None:
                 default = f"sa.text({c.after.default!r})"  # e.g. a serial's nextval(...)
@@ -363,7 +390,11 @@ class Renderer:
             before_serial, after_serial = self._serial_sequence_lines(c)
             lines.extend(before_serial)
             after_lines.extend(after_serial)
-        if c.before.default is not None and c.before.identity == c.after.identity:
+        if (
+            c.before.default is not None
+            and c.before.identity == c.after.identity
+            and not restore_default
+        ):
             args.append(f"existing_server_default=sa.text({c.before.default!r})")
         if c.before.comment != c.after.comment:
             args.append(f"comment={c.after.comment!r}")
@@ -415,8 +446,13 @@ class Renderer:
         """The cast expression the database needs for this type change, if any."""
         from distil.dialects.registry import impl_for
 
+        from_enum = any(
+            c.before.type.strip('"').lower() == e.name.lower()
+            or c.before.type.lower().endswith(f".{e.name.lower()}")
+            for e in self.before.snapshot.enums
+        )
         return impl_for(self.dialect).type_change_using(
-            c.after.name, c.before.type, c.after.type, new.type
+            c.after.name, c.before.type, c.after.type, new.type, from_enum=from_enum
         )
 
     def _AddIndex(self, c: ch.AddIndex) -> str:
