@@ -455,3 +455,84 @@ def test_unset_variable_in_dev_url_matters_only_to_commands_that_use_it(project:
     for args in (("check",), ("revision", "--autogenerate", "-m", "more")):
         assert_bad_input(project.cli(*args), "'dev_url'", "DEV_DB_NAME", str(config))
     before.check()
+
+
+# ------------------------------------------------------------------------------- input that used
+# to end as an "internal error"
+
+
+def test_unreadable_versions_directory(project: Project) -> None:
+    applied_project(project)
+    before = Unchanged(project.root, project.url)
+    versions = project.versions
+    kept = versions.with_name("kept_versions")
+    versions.rename(kept)
+    loop = versions.with_name("loop")
+    loop.symlink_to(versions)
+    versions.symlink_to(loop)  # a directory whose every read fails (as root too)
+    for args in (("heads",), ("history",), ("current",), ("upgrade",)):
+        assert_bad_input(project.cli(*args), "Cannot read the versions directory", str(versions))
+    versions.unlink()
+    loop.unlink()
+    kept.rename(versions)
+    before.check()
+
+
+def test_expression_too_deep_to_parse_names_the_file(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    empty_migration(project, "aaa111", None)
+    huge = project.versions / "bbb222_huge.py"
+    huge.write_text(
+        'revision = "bbb222"\ndown_revision = "aaa111"\n'
+        f"TOTAL = {' + '.join(['1'] * 200_000)}\n\n\ndef upgrade() -> None:\n    pass\n"
+    )
+    for args in (("heads",), ("history",), ("upgrade", "--sql")):
+        assert_bad_input(project.cli(*args), str(huge), "too deeply nested")
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+def test_port_that_is_not_a_number(project: Project) -> None:
+    applied_project(project)
+    before = Unchanged(project.root, project.url)
+    url = sa.make_url(project.url)
+    scheme = project.url.split("://", 1)[0]
+    bad = f"{scheme}://{url.username}@{url.host}:abc/{url.database}"
+    for args in (("current",), ("upgrade",), ("stamp", "aaa111")):
+        assert_bad_input(project.cli("--url", bad, *args), "port that is not a number", ":abc/")
+    before.check()
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_tls_option_naming_a_missing_file(project: Project) -> None:
+    applied_project(project)
+    before = Unchanged(project.root, project.url)
+    bad = f"{project.url}?ssl_ca=/nonexistent/ca.pem"
+    for args in (("current",), ("upgrade",)):
+        assert_bad_input(
+            project.cli("--url", bad, *args), "No file exists at ssl_ca=/nonexistent/ca.pem"
+        )
+    before.check()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+def test_name_over_the_identifier_limit(project: Project, dialect: str) -> None:
+    applied_project(project)
+    long_name = "ix_item_" + "y" * 70
+    (project.root / "app").mkdir()
+    (project.root / "app" / "__init__.py").write_text("")
+    (project.root / "app" / "models.py").write_text(
+        "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\n"
+        'sa.Table("item", metadata, sa.Column("id", sa.Integer, primary_key=True),\n'
+        f'         sa.Column("v", sa.Integer), sa.Index("{long_name}", "v"))\n'
+    )
+    config = project.root / "distil.toml"
+    config.write_text(config.read_text() + 'models = "app.models:metadata"\n')
+    before = Unchanged(project.root, project.url)
+    for args in (("check",), ("revision", "--autogenerate", "-m", "index v")):
+        result = project.cli(*args)
+        assert_bad_input(result, long_name)
+        if dialect == "postgresql":  # refused by SQLAlchemy before the server sees it
+            assert f"is {len(long_name)} characters long, over the database's limit of 63" in (
+                result.err
+            )
+    before.check()

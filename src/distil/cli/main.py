@@ -10,6 +10,7 @@ paragraph on stderr and one exit code (0 success, 1 migration or database failur
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -476,14 +477,38 @@ def _report_error(invocation: Invocation, error: BaseException) -> int:
     user_traceback = getattr(error, "user_traceback", "")
     if user_traceback:
         printer.err(user_traceback.rstrip("\n"))
+    foreign_bad_input = _bad_input_message(error)
     if isinstance(error, DistilError):
         message, code = str(error), error.exit_code
+    elif foreign_bad_input is not None:
+        message, code = foreign_bad_input, EXIT_BAD_INPUT
     else:
         message, code = f"internal error: {type(error).__name__}: {error}", EXIT_FAILED
         if not invocation.verbose:
             message += " (run with --verbose for the traceback)"
     printer.err(f"error: {message}", fg="red")
     return code
+
+
+_IDENTIFIER_TOO_LONG = re.compile(
+    r"Identifier '(?P<name>.*)' exceeds maximum length of (?P<limit>\d+) characters", re.DOTALL
+)
+
+
+def _bad_input_message(error: BaseException) -> str | None:
+    """The one-paragraph message for an error raised outside distil that is the user's input."""
+    kind = type(error)
+    if kind.__name__ == "IdentifierError" and kind.__module__.startswith("sqlalchemy"):
+        match = _IDENTIFIER_TOO_LONG.search(str(error))
+        if match is not None:
+            name, limit = match.group("name"), match.group("limit")
+            return (
+                f"The name {name!r} is {len(name)} characters long, over the database's limit of "
+                f"{limit} for the name of a table, column, index or constraint (PostgreSQL: 63 "
+                f"bytes, MariaDB: 64 characters). Give it a shorter name where it is declared: "
+                f"in the models (for an index or constraint, pass name=...) or in the migration."
+            )
+    return None
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -42,6 +42,14 @@ def parse_url(url: str) -> sa.URL:
 
     try:
         parsed = sa.make_url(normalize_url(url))
+    except ValueError as error:
+        if "int()" not in str(error):
+            raise
+        raise DatabaseUnavailable(
+            f"the database URL {mask_url(url)!r} has a port that is not a number; write the "
+            f"port as digits after the host (e.g. localhost:5432), or leave it out for the "
+            f"default."
+        ) from None
     except sa.exc.ArgumentError:
         raise DatabaseUnavailable(
             f"the database URL {mask_url(url)!r} is not a valid SQLAlchemy URL; it should look "
@@ -98,7 +106,28 @@ def create_engine(
             f"the database exists and the URL (--url, DISTIL_DATABASE_URL or the config file) "
             f"is right."
         ) from None
+    except (OSError, ValueError, TypeError) as error:
+        # the driver refused an option of the URL before reaching the server
+        raise DatabaseUnavailable(
+            f"cannot connect to {mask_url(url)}: the driver refused the URL's options "
+            f"({mask_secrets(f'{type(error).__name__}: {error}', url)}).{_missing_files(parsed)} "
+            f"Fix the option in the URL (--url, DISTIL_DATABASE_URL or the config file)."
+        ) from None
     return engine, impl
+
+
+def _missing_files(parsed: sa.URL) -> str:
+    """A sentence naming each query option whose value looks like a path to a missing file."""
+    import os
+
+    missing = []
+    for key, value in parsed.query.items():
+        for item in (value,) if isinstance(value, str) else value:
+            if ("/" in item or os.sep in item) and not os.path.exists(item):
+                missing.append(f"{key}={item}")
+    if not missing:
+        return ""
+    return f" No file exists at {', '.join(missing)}."
 
 
 def _unknown_dialect(parsed: sa.URL, error: Exception) -> DatabaseUnavailable:
@@ -106,7 +135,9 @@ def _unknown_dialect(parsed: sa.URL, error: Exception) -> DatabaseUnavailable:
 
     hint = ""
     backend = parsed.get_backend_name()
-    if backend == "postgresql":
+    if not isinstance(error, ImportError):
+        hint = " Fix the URL (--url, DISTIL_DATABASE_URL or the config file)."
+    elif backend == "postgresql":
         hint = " Install the driver with `pip install 'distil[postgresql]'`."
     elif backend in ("mysql", "mariadb"):
         hint = " Install the driver with `pip install 'distil[mysql]'`."

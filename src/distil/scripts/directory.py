@@ -73,6 +73,13 @@ class ScriptDirectory:
                 f"The versions directory {self.versions_dir} is a file, not a directory. Point "
                 "`script_location` in the configuration at a directory, or run `distil init`."
             ) from None
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot read the versions directory {self.versions_dir}: "
+                f"{error.strerror or error}. Check that it is a readable directory (its "
+                "permissions, or a symbolic link that points nowhere or to itself), or point "
+                "`script_location` in the configuration at the right place."
+            ) from None
         return tuple(self.versions_dir / name for name in names)
 
     def headers(self) -> tuple[RevisionHeader, ...]:

@@ -118,6 +118,13 @@ def _parse_module(data: bytes, path: Path) -> ast.Module:
             f"{location}: syntax error in the migration file: {error.msg}. "
             "Fix the file so that Python can compile it (try `python -m py_compile` on it)."
         ) from error
+    except (RecursionError, MemoryError) as error:
+        raise ScriptError(
+            f"{path}: the migration file is too deeply nested for Python to parse "
+            f"({type(error).__name__}: an expression of thousands of terms or brackets). Split "
+            "the expression (e.g. build a long list or sum in a loop) or move the data to a "
+            "separate file that the migration reads."
+        ) from None
     except ValueError as error:  # null bytes on Python < 3.12
         raise ScriptError(
             f"{path}: the migration file cannot be parsed: {error}. "
