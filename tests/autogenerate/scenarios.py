@@ -596,6 +596,13 @@ class Token(sa.types.TypeDecorator):
         PG_ONLY_ENUM,
     ),
     Scenario(
+        "pg_table_in_schema_made_outside_migrations",
+        users(),
+        users() + users('schema="audit"', name="entries"),
+        (*USERS_ROWS, "CREATE SCHEMA audit"),
+        PG_ONLY,
+    ),
+    Scenario(
         "pg_enum_created",
         users(),
         users('sa.Column("mood", sa.Enum("happy", "sad", name="mood"))'),

@@ -229,6 +229,10 @@ def prove(
                     f"database failed ({error}). Fix the history, or skip the proof with --no-verify."
                 ) from None
             replayed = snapshot()
+            outside = _empty_schemas_outside_history(comparison.current, replayed)
+            if outside:
+                _create_schemas(engine, outside)
+                replayed = snapshot()
             drift = compare(comparison.current, replayed)
             if drift:
                 raise GraphError(
@@ -266,6 +270,21 @@ def prove(
                 )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _empty_schemas_outside_history(live: Schema, replayed: Schema) -> list[str]:
+    """Schemas the live database has and the history never made, with nothing in them (a DBA
+    made them; Alembic cannot): not drift. The proof makes them on the scratch database too."""
+    used = {t.schema for t in live.tables} | {e.schema for e in live.enums}
+    return [s for s in live.schemas if s not in replayed.schemas and s not in used]
+
+
+def _create_schemas(engine: sa.Engine, names: list[str]) -> None:
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:
+        for name in names:
+            conn.execute(sa.schema.CreateSchema(name, if_not_exists=True))
 
 
 def _require_head(config: Config, conn: sa.Connection) -> None:
