@@ -15,6 +15,7 @@ loads the models); ``tests/unit/test_models_loader.py`` covers ``load_metadata``
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -536,3 +537,21 @@ def test_name_over_the_identifier_limit(project: Project, dialect: str) -> None:
                 result.err
             )
     before.check()
+
+
+def test_file_name_that_is_not_utf8_is_refused_before_anything_runs(project: Project) -> None:
+    project.write_migration("aaa111", None, CREATE_TABLE, DROP_TABLE, message="create item")
+    source = next(project.versions.glob("aaa111_*.py")).read_text()
+    second = source.replace("aaa111", "bbb222").replace(
+        "down_revision = None", "down_revision = 'aaa111'"
+    )
+    second = second.replace('"item"', '"other"')
+    raw_name = b"bbb222_caf\xe9.py"
+    with open(os.path.join(os.fsencode(project.versions), raw_name), "wb") as stream:
+        stream.write(second.encode())
+    before = Unchanged(project.root, project.url)
+    for args in (("upgrade",), ("heads",), ("current",), ("history",)):
+        result = project.cli(*args)
+        assert_bad_input(result, "not valid UTF-8", repr(os.fsdecode(raw_name)))
+    before.check()
+    assert "item" not in project.table_names()

@@ -80,6 +80,8 @@ class ScriptDirectory:
                 "permissions, or a symbolic link that points nowhere or to itself), or point "
                 "`script_location` in the configuration at the right place."
             ) from None
+        for name in names:
+            _check_file_name(self.versions_dir, name)
         return tuple(self.versions_dir / name for name in names)
 
     def headers(self) -> tuple[RevisionHeader, ...]:
@@ -174,6 +176,19 @@ class ScriptDirectory:
         RevisionGraph((*existing, parse_header(data, path)))
         _write_atomically(path, data)
         return path
+
+
+def _check_file_name(versions_dir: Path, name: str) -> None:
+    """Refuse a migration file whose name is not valid UTF-8 (it cannot be printed or recorded)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = repr(os.fsencode(name))
+        raise ScriptError(
+            f"The versions directory {versions_dir} holds a migration file whose name is not "
+            f"valid UTF-8: {name!r} (bytes {shown}). Rename it to a UTF-8 name (e.g. with "
+            "`convmv`, or `mv` using a shell glob) before running any command."
+        ) from None
 
 
 def _check_new_names(rev_id: str, branch_labels: tuple[str, ...]) -> None:
