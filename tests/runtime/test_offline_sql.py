@@ -244,3 +244,79 @@ def test_mariadb_script_refuses_a_column_the_history_does_not_describe(
     )
     script = sql_of(project, dialect, tmp_path, "upgrade", "head")
     assert "MODIFY d VARCHAR(10) NOT NULL DEFAULT 'x' COMMENT 'c'" in script
+
+
+PARENT_CHILD = """
+op.create_table(
+    "parent", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(10))
+)
+op.create_table(
+    "child",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id", ondelete="CASCADE")),
+)
+"""
+REBUILD_PARENT = 'op.alter_column("parent", "name", nullable=False, existing_type=sa.String(10))'
+
+
+def run_with_foreign_keys_on(path: str, script: str) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript(script)
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_sqlite_script_rebuilds_with_foreign_keys_off_and_checks_them(
+    project: Project, dialect: str
+) -> None:
+    import datetime
+    import time
+
+    project.write_migration("fk0001", None, PARENT_CHILD, message="tables")
+    project.write_migration("fk0002", "fk0001", REBUILD_PARENT, message="rebuild")
+    assert project.cli("upgrade", "fk0001").code == 0
+    project.execute("INSERT INTO parent (id, name) VALUES (1, 'p')")
+    project.execute("INSERT INTO child (id, parent_id) VALUES (10, 1)")
+    result = project.cli("upgrade", "fk0001:head", "--sql")
+    assert result.code == 0, result
+    assert "DROP TABLE parent" in result.out
+    assert "CURRENT_TIMESTAMP" in result.out
+    time.sleep(1.5)  # the row must say when the script ran, not when it was written
+    ran_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+    path = str(make_url(project.url).database)
+    run_with_foreign_keys_on(path, result.out)
+    assert project.rows("SELECT id, parent_id FROM child") == [(10, 1)]  # not cascaded away
+    assert project.rows("SELECT id, name FROM parent") == [(1, "p")]
+    assert project.columns("parent")["name"]["nullable"] is False
+    (applied_at,) = project.rows("SELECT applied_at FROM distil_version WHERE revision = 'fk0002'")[
+        0
+    ]
+    assert datetime.datetime.fromisoformat(str(applied_at)) >= ran_at
+    assert project.rows("PRAGMA foreign_key_check") == []
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_sqlite_script_stops_before_commit_when_a_rebuild_leaves_orphans(
+    project: Project, dialect: str
+) -> None:
+    project.write_migration("fk0001", None, PARENT_CHILD, message="tables")
+    project.write_migration(
+        "fk0002", "fk0001", 'op.execute("DELETE FROM parent")\n' + REBUILD_PARENT, message="orphan"
+    )
+    assert project.cli("upgrade", "fk0001").code == 0
+    project.execute("INSERT INTO parent (id, name) VALUES (1, 'p')")
+    project.execute("INSERT INTO child (id, parent_id) VALUES (10, 1)")
+    result = project.cli("upgrade", "fk0001:head", "--sql")
+    assert result.code == 0, result
+    connection = sqlite3.connect(str(make_url(project.url).database), isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            connection.executescript(result.out)
+    finally:
+        connection.close()
+    assert project.rows("SELECT id, name FROM parent") == [(1, "p")]
+    assert project.rows("SELECT id, parent_id FROM child") == [(10, 1)]
+    assert project.rows("SELECT revision FROM distil_version") == [("fk0001",)]

@@ -62,6 +62,8 @@ def render_script(
             _render_step(directory, impl, ctx, step, version)
         script = ctx.script
     statements = [create, *script] if start == "base" else list(script)
+    if steps:
+        statements = [*impl.script_prologue, *statements, *impl.script_epilogue]
     text = "\n".join(header) + "\n\n" + "".join(f"{s.rstrip(';')};\n\n" for s in statements)
     results = tuple(
         StepResult(s.header.revision, s.header.message, s.direction, 0.0) for s in steps
@@ -103,8 +105,13 @@ def _render_step(
             f"rendering {header.path.name} for --sql: its {'upgrade' if step.direction == 'up' else 'downgrade'}() "
             f"raised {type(error).__name__}: {error}." + (f"\n{trace}" if trace else "")
         ) from error
+    impl.after_migration(ctx)
     if step.direction == "up":
-        ctx.execute(version.insert_statement(header.revision, header.checksum, None))
+        ctx.execute(
+            version.insert_statement(
+                header.revision, header.checksum, None, now_sql=impl.utc_now_sql
+            )
+        )
     else:
         ctx.execute(version.delete_statement(header.revision))
     ctx.script.append("COMMIT")
@@ -178,7 +185,8 @@ def render_stamp(config: Config, graph: RevisionGraph, wanted: frozenset[str]) -
     version = VersionTable(config.version_table, config.version_table_schema)
     statements = [version.create_statement(), version.table.delete()]
     statements += [
-        version.insert_statement(r, graph.get(r).checksum, None) for r in graph.topological(wanted)
+        version.insert_statement(r, graph.get(r).checksum, None, now_sql=impl.utc_now_sql)
+        for r in graph.topological(wanted)
     ]
     compiled = [
         str(s.compile(dialect=impl.sa_dialect, compile_kwargs={"literal_binds": True})).strip()

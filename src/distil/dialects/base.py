@@ -34,6 +34,12 @@ class DialectImpl:
     # and commit the group now and then instead of after every migration
     groups_commits = False
     begin_sql = "BEGIN"
+    # --sql scripts: what the database's own clock says now, in UTC (the version table's
+    # applied_at records when the script ran, not when it was written)
+    utc_now_sql = "CURRENT_TIMESTAMP"
+    # --sql scripts: statements before the first migration and after the last one
+    script_prologue: tuple[str, ...] = ()
+    script_epilogue: tuple[str, ...] = ()
 
     def __init__(self, sa_dialect: sa.Dialect) -> None:
         self.sa_dialect = sa_dialect

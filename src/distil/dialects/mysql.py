@@ -70,6 +70,7 @@ class MysqlImpl(DialectImpl):
     supports_transactional_ddl = False
     supports_comments = True
     begin_sql = "START TRANSACTION"
+    utc_now_sql = "UTC_TIMESTAMP(6)"
 
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": 10}}

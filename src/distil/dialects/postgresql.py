@@ -37,6 +37,7 @@ def repr_sql(quoted_body: str) -> str:
 
 class PostgresqlImpl(DialectImpl):
     name = "postgresql"
+    utc_now_sql = "(now() AT TIME ZONE 'utc')"
     supports_transactional_ddl = True
     supports_comments = True
 

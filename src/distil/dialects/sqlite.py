@@ -49,6 +49,11 @@ class SqliteImpl(DialectImpl):
     # commits each DDL statement by itself anyway.
     groups_commits = True
     begin_sql = "BEGIN"
+    # As on distil's own connections: a table rebuild drops the old copy, which with
+    # enforcement on would delete (ON DELETE CASCADE) or block on the rows referencing it.
+    # The pragma is a no-op inside a transaction, so it comes before the first BEGIN.
+    script_prologue = ("PRAGMA foreign_keys = OFF",)
+    script_epilogue = ("PRAGMA foreign_keys = ON",)
 
     def __init__(self, sa_dialect: Any) -> None:
         super().__init__(sa_dialect)
@@ -109,6 +114,16 @@ class SqliteImpl(DialectImpl):
     def after_migration(self, ctx: MigrationContext) -> None:
         if not ctx.rebuilt_tables:
             return
+        if ctx.script is not None:
+            # the script checks too: inserting the count of violations fails its CHECK, so the
+            # script stops before COMMIT when a row references a missing row
+            ctx.script.append(
+                "CREATE TEMP TABLE IF NOT EXISTS distil_foreign_key_check "
+                "(violations INTEGER CHECK (violations = 0))"
+            )
+            ctx.script.append(
+                "INSERT INTO distil_foreign_key_check SELECT count(*) FROM pragma_foreign_key_check"
+            )
         conn = ctx.require_connection("Checking foreign keys")
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         ctx.rebuilt_tables.clear()

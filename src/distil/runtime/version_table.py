@@ -62,12 +62,26 @@ class VersionTable:
         )
 
     def insert_statement(
-        self, revision: str, checksum: str | None, duration_ms: int | None
+        self,
+        revision: str,
+        checksum: str | None,
+        duration_ms: int | None,
+        *,
+        now_sql: str | None = None,
     ) -> sa.Insert:
+        """The row of an applied revision; ``now_sql`` (a SQL expression of the database's UTC
+        clock) records when the statement runs rather than when it was built (scripts)."""
+        import sqlalchemy as sa
+
+        applied_at = (
+            sa.literal_column(now_sql)
+            if now_sql is not None
+            else datetime.now(timezone.utc).replace(tzinfo=None)
+        )
         return self.table.insert().values(
             revision=revision,
             checksum=checksum,
-            applied_at=datetime.now(timezone.utc).replace(tzinfo=None),
+            applied_at=applied_at,
             duration_ms=duration_ms,
         )
 
