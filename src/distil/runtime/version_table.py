@@ -7,7 +7,7 @@ files are all detectable. The table is created on first use, under the migration
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from distil.runtime.results import AppliedRevision
 
@@ -73,7 +73,7 @@ class VersionTable:
         clock) records when the statement runs rather than when it was built (scripts)."""
         import sqlalchemy as sa
 
-        applied_at = (
+        applied_at: Any = (
             sa.literal_column(now_sql)
             if now_sql is not None
             else datetime.now(timezone.utc).replace(tzinfo=None)
