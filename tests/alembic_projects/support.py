@@ -43,6 +43,8 @@ class AlembicProject:
     head: str
     lowest: str  # as far down as Alembic goes (``base`` unless a file has no downgrade())
     midpoint: str  # Alembic stops here in the adoption tests; distil takes over
+    version_table: str = "alembic_version"  # as env.py configures it
+    schemas: tuple[str, ...] = ()  # schemas besides the default one that the history fills
 
     @property
     def source(self) -> Path:
@@ -88,6 +90,18 @@ PROJECTS: dict[str, AlembicProject] = {
             lowest="a1b2c3d4e5f6",
             midpoint="e5f6a7b8c9d0",
         ),
+        # a models module, include_object, include_schemas and a custom version table in env.py
+        AlembicProject(
+            name="accounts",
+            script_location="migrations",
+            url_variable="ACCOUNTS_DATABASE_URL",
+            dialects=("postgresql",),
+            head="8d4b3f6e0a54",
+            lowest=BASE,
+            midpoint="6b2f1d4c8e32",
+            version_table="accounts_version",
+            schemas=("audit",),
+        ),
     )
 }
 
@@ -123,12 +137,12 @@ def run_alembic(project: AlembicProject, root: Path, url: str, *args: str) -> Cl
     )
 
 
-def alembic_heads_applied(url: str) -> set[str]:
-    """The revisions ``alembic_version`` holds."""
+def alembic_heads_applied(project: AlembicProject, url: str) -> set[str]:
+    """The revisions Alembic's version table holds."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            rows = connection.exec_driver_sql(f"SELECT version_num FROM {project.version_table}")
             return {row[0] for row in rows}
     finally:
         engine.dispose()
@@ -207,7 +221,7 @@ def run_distil(root: Path, blocker: dict[str, str], *args: str) -> CliResult:
 
 # --------------------------------------------------------------------------- snapshots
 
-_OWN_TABLES = re.compile(r"^(alembic_version|distil_.*)$")
+_OWN_TABLES = re.compile(r"^(alembic_version|accounts_version|distil_.*)$")
 
 
 def _spaces(text: Any) -> Any:
@@ -239,15 +253,29 @@ def _sort(items: list[Any]) -> list[Any]:
     return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, default=str))
 
 
-def schema_snapshot(url: str) -> dict[str, Any]:
-    """Everything reflectable about the database's default schema, names of constraints aside."""
+def _tables(inspector: Any, schemas: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """(schema, table) of every table but the tools' own, default schema first."""
+    found = []
+    for schema in (None, *schemas):
+        if schema is not None and schema not in inspector.get_schema_names():
+            continue
+        names = inspector.get_table_names(schema=schema)
+        found.extend((schema, name) for name in sorted(names) if not _OWN_TABLES.match(name))
+    return found
+
+
+def schema_snapshot(url: str, schemas: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Everything reflectable about the database's default schema (and ``schemas``), names of
+    constraints aside."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
-            tables = sorted(t for t in inspector.get_table_names() if not _OWN_TABLES.match(t))
-            snapshot: dict[str, Any] = {"tables": {}}
-            for table in tables:
+            snapshot: dict[str, Any] = {
+                "tables": {},
+                "schemas": sorted(name for name in inspector.get_schema_names() if name in schemas),
+            }
+            for schema, table in _tables(inspector, schemas):
                 columns = {
                     column["name"]: {
                         "type": column["type"].compile(dialect=engine.dialect),
@@ -256,23 +284,24 @@ def schema_snapshot(url: str) -> dict[str, Any]:
                         "comment": column.get("comment"),
                         "identity": _plain(column.get("identity")),
                     }
-                    for column in inspector.get_columns(table)
+                    for column in inspector.get_columns(table, schema=schema)
                 }
-                primary_key = inspector.get_pk_constraint(table)
+                primary_key = inspector.get_pk_constraint(table, schema=schema)
                 foreign_keys = [
                     {
                         "columns": fk["constrained_columns"],
-                        "table": fk["referred_table"],
+                        "table": (fk["referred_schema"], fk["referred_table"]),
                         "referred": fk["referred_columns"],
                         "options": {
                             k: v.upper() if isinstance(v, str) else v
                             for k, v in sorted(fk.get("options", {}).items())
                         },
                     }
-                    for fk in inspector.get_foreign_keys(table)
+                    for fk in inspector.get_foreign_keys(table, schema=schema)
                 ]
                 uniques = [
-                    sorted(u["column_names"]) for u in inspector.get_unique_constraints(table)
+                    sorted(u["column_names"])
+                    for u in inspector.get_unique_constraints(table, schema=schema)
                 ]
                 indexes = [
                     {
@@ -281,17 +310,20 @@ def schema_snapshot(url: str) -> dict[str, Any]:
                         "unique": bool(index["unique"]),
                         "options": _index_options(index),
                     }
-                    for index in inspector.get_indexes(table)
+                    for index in inspector.get_indexes(table, schema=schema)
                 ]
                 try:
-                    checks = [_spaces(c["sqltext"]) for c in inspector.get_check_constraints(table)]
+                    checks = [
+                        _spaces(c["sqltext"])
+                        for c in inspector.get_check_constraints(table, schema=schema)
+                    ]
                 except NotImplementedError:
                     checks = []
                 try:
-                    comment = inspector.get_table_comment(table).get("text")
+                    comment = inspector.get_table_comment(table, schema=schema).get("text")
                 except NotImplementedError:
                     comment = None
-                snapshot["tables"][table] = {
+                snapshot["tables"][f"{schema or ''}.{table}"] = {
                     "columns": columns,
                     "primary_key": primary_key["constrained_columns"],
                     "foreign_keys": _sort(foreign_keys),
@@ -322,29 +354,26 @@ def _row_value(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
 
 
-def data_snapshot(url: str) -> dict[str, list[list[Any]]]:
+def data_snapshot(url: str, schemas: tuple[str, ...] = ()) -> dict[str, list[list[Any]]]:
     """Every row of every table, sorted; columns filled by the clock (date-times) left out."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
+            quote = engine.dialect.identifier_preparer.quote
             rows: dict[str, list[list[Any]]] = {}
-            for table in sorted(inspector.get_table_names()):
-                if _OWN_TABLES.match(table):
-                    continue
+            for schema, table in _tables(inspector, schemas):
                 names = [
                     c["name"]
-                    for c in inspector.get_columns(table)
+                    for c in inspector.get_columns(table, schema=schema)
                     if not isinstance(c["type"], sa.DateTime)
                 ]
                 if not names:
                     continue
-                quoted = ", ".join(
-                    engine.dialect.identifier_preparer.quote(n) for n in sorted(names)
-                )
-                table_sql = engine.dialect.identifier_preparer.quote(table)
-                result = connection.exec_driver_sql(f"SELECT {quoted} FROM {table_sql}")
-                rows[table] = sorted(
+                table_sql = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
+                columns = ", ".join(quote(name) for name in sorted(names))
+                result = connection.exec_driver_sql(f"SELECT {columns} FROM {table_sql}")
+                rows[f"{schema or ''}.{table}"] = sorted(
                     ([_row_value(v) for v in row] for row in result),
                     key=lambda row: json.dumps(row, default=str),
                 )
@@ -353,6 +382,6 @@ def data_snapshot(url: str) -> dict[str, list[list[Any]]]:
         engine.dispose()
 
 
-def database_snapshot(url: str) -> dict[str, Any]:
+def database_snapshot(url: str, schemas: tuple[str, ...] = ()) -> dict[str, Any]:
     """Schema and rows together, for one equality assertion."""
-    return {"schema": schema_snapshot(url), "rows": data_snapshot(url)}
+    return {"schema": schema_snapshot(url, schemas), "rows": data_snapshot(url, schemas)}
