@@ -307,18 +307,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the demo directory afterwards")
     options = parser.parse_args(argv)
     project = Path(tempfile.mkdtemp(prefix="distil-demo-")).resolve()
-    print(f"distil demo in {project}")
+    print(f"distil demo in {project} (a temporary directory; `./run demo --keep` keeps it)")
     try:
         run(Demo(project))
     except DemoFailed as failure:
         print(f"\ndemo FAILED: {failure}", file=sys.stderr)
         print(f"(the project is kept in {project} for inspection)", file=sys.stderr)
         return 1
+    print("\ndemo finished: every step behaved as expected.")
     if options.keep:
-        print(f"\nThe project is kept in {project}.")
+        print(f"The project is kept in {project}: cd there and try `distil history`.")
     else:
         shutil.rmtree(project, ignore_errors=True)
-    print("\ndemo finished: every step behaved as expected.")
+        print(f"It ran in {project}, now removed; run `./run demo --keep` to keep the folder.")
     return 0
 
 

@@ -31,6 +31,12 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 @click.argument("selection", required=False, metavar="[REV | RANGE]")
 @click.option("--all", "all_revisions", is_flag=True, help="Lint every migration.")
 @click.option(
+    "--since",
+    metavar="GIT_REF",
+    help="Lint only migration files added or changed since this git commit/branch (and untracked "
+    "ones), e.g. origin/main on a pull request.",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -51,20 +57,26 @@ def lint_command(
     ctx: click.Context,
     selection: str | None,
     all_revisions: bool,
+    since: str | None,
     output_format: str,
     fail_on: str,
     verbose: bool,
 ) -> int:
     """Check migrations for dangerous operations (default: the unapplied ones).
 
-    REV lints one revision, A:B a range (A: and :B too); --all lints every migration.
+    REV lints one revision, A:B a range (A: and :B too); --all lints every migration; --since
+    REF the files a branch added or changed.
+
+    \b
+    Example:
+      distil lint --since origin/main
     """
     invocation = _invocation(ctx)
     invocation.verbose = invocation.verbose or verbose
     config = invocation.load_config()
     from distil.commands.lint import lint
 
-    report = lint(config, selection, all_revisions=all_revisions)
+    report = lint(config, selection, all_revisions=all_revisions, since=since)
     printer = invocation.printer()
     if output_format == "json":
         printer.out(json.dumps([f.as_dict() for f in report.findings], indent=2))

@@ -135,10 +135,28 @@ def run_options(function: F) -> F:
 
 
 class WorkflowOrderGroup(click.Group):
-    """Lists commands in the order they are defined (the order of the workflow), not A to Z."""
+    """Lists commands in the order they are defined (the order of the workflow), not A to Z,
+    each with the whole first sentence of its help (wrapped, never cut short)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, first_sentence(command.help or "")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a help text's first paragraph, on one line."""
+    paragraph = " ".join(text.strip().split("\n\n", 1)[0].split())
+    match = re.search(r"(?<=[.!?])\s", paragraph)
+    return paragraph[: match.start()] if match else paragraph
 
 
 @click.group(
@@ -179,7 +197,12 @@ pass_invocation = click.make_pass_decorator(Invocation, ensure=True)
 @click.option("--url", "init_url", metavar="URL", help="Database URL to record in the config.")
 @pass_invocation
 def init(invocation: Invocation, directory: str, models: str | None, init_url: str | None) -> None:
-    """Create the config and the DIRECTORY/versions folder."""
+    """Create the config and the DIRECTORY/versions folder.
+
+    \b
+    Example:
+      distil init --url sqlite:///app.db --models app.models:Base
+    """
     from distil.commands.init import init_project
 
     url = init_url or invocation.url
@@ -191,32 +214,46 @@ def init(invocation: Invocation, directory: str, models: str | None, init_url: s
     printer.out(f"created {display_path(result.versions_dir)}/")
     for note in result.notes:
         printer.out(f"note: {note}", fg="yellow")
-    printer.out('next: distil revision -m "first migration"')
+    if models:
+        printer.out('next: distil revision --autogenerate -m "initial"')
+    else:
+        printer.out(
+            'next: distil revision -m "first migration" (or set models = "MODULE:ATTR" in the '
+            'config and run `distil revision --autogenerate -m "initial"`)'
+        )
 
 
 @cli.command()
-@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option("-m", "--message", help="What the migration does (required, except with --amend).")
 @click.option("--rev-id", metavar="ID", help="Use this revision id instead of a random one.")
 @click.option("--head", default="head", show_default=True, help="The revision to build on.")
 @click.option("--branch-label", metavar="LABEL", help="Start a named branch at this revision.")
-@click.option("--depends-on", multiple=True, metavar="REV", help="A revision this one needs.")
+@click.option(
+    "--depends-on", multiple=True, metavar="REV", help="A revision this one needs (repeatable)."
+)
 @click.option("--splice", is_flag=True, help="Allow --head to name a revision that is not a head.")
 @click.option("--autogenerate", is_flag=True, help="Fill in operations by comparing the models.")
 @click.option("--allow-empty", is_flag=True, help="With --autogenerate: write even when in sync.")
 @click.option("--no-verify", is_flag=True, help="With --autogenerate: skip the scratch proof.")
 @click.option(
+    "--amend",
+    is_flag=True,
+    help="With --autogenerate: regenerate the newest migration in place (only while it is not "
+    "applied), e.g. to add --rename answers; keeps its id and, without -m, its message.",
+)
+@click.option(
     "--rename",
     "renames",
     multiple=True,
     metavar="OLD=NEW",
-    help="With --autogenerate: a rename (users=customers, users.name=users.full_name).",
+    help="With --autogenerate: a rename (users=customers, users.name=users.full_name); repeatable.",
 )
 @click.option(
     "--default",
     "defaults",
     multiple=True,
     metavar="TABLE.COLUMN=VALUE",
-    help="With --autogenerate: the value existing rows get in a new NOT NULL column.",
+    help="With --autogenerate: the value existing rows get in a new NOT NULL column; repeatable.",
 )
 @click.option(
     "--allow-data-loss",
@@ -227,7 +264,7 @@ def init(invocation: Invocation, directory: str, models: str | None, init_url: s
 @pass_invocation
 def revision(
     invocation: Invocation,
-    message: str,
+    message: str | None,
     rev_id: str | None,
     head: str,
     branch_label: str | None,
@@ -236,11 +273,27 @@ def revision(
     autogenerate: bool,
     allow_empty: bool,
     no_verify: bool,
+    amend: bool,
     renames: tuple[str, ...],
     defaults: tuple[str, ...],
     allow_data_loss: bool,
 ) -> None:
-    """Create a new migration file (empty, or from the models with --autogenerate)."""
+    """Create a new migration file (empty, or from the models with --autogenerate).
+
+    \b
+    Example:
+      distil revision --autogenerate -m "add age to users"
+    """
+    if amend and (not autogenerate or rev_id):
+        raise UsageError(
+            "--amend regenerates the newest migration from the models: use it with "
+            "--autogenerate, and without --rev-id (the revision keeps its id)."
+        )
+    if not message and not amend:
+        raise UsageError(
+            "Missing option '-m' / '--message': say what the migration does, e.g. "
+            '`distil revision -m "add age to users"`.'
+        )
     config = invocation.load_config()
     if autogenerate:
         _autogenerate(
@@ -251,10 +304,12 @@ def revision(
             allow_empty=allow_empty,
             verify=not no_verify,
             hints=(renames, defaults, allow_data_loss),
+            amend=amend,
         )
         return
     if renames or defaults or allow_data_loss:
         raise UsageError("--rename, --default and --allow-data-loss go with --autogenerate.")
+    assert message is not None
     from distil.commands.revision import create_revision
 
     path = create_revision(
@@ -272,9 +327,10 @@ def revision(
 def _autogenerate(
     invocation: Invocation,
     config: Config,
-    message: str,
+    message: str | None,
     *,
     hints: tuple[tuple[str, ...], tuple[str, ...], bool],
+    amend: bool = False,
     **options: Any,
 ) -> None:
     from distil.commands.autogenerate import autogenerate
@@ -286,16 +342,36 @@ def _autogenerate(
         from distil.cli.prompts import InteractiveQuestioner
 
         questioner = InteractiveQuestioner(questioner)
-    result = autogenerate(config, message, questioner=questioner, **options)
+    kept = None
+    if amend:
+        from distil.commands.amend import amend_newest
+
+        amended = amend_newest(config, message, questioner=questioner, **options)
+        result, kept = amended.result, amended.kept_copy
+    else:
+        assert message is not None
+        result = autogenerate(config, message, questioner=questioner, **options)
     printer = invocation.printer()
     print_plan(printer, result.comparison.summary)
     for warning in result.comparison.plan.warnings:
         printer.err(f"warning: {warning}", fg="yellow")
     if result.path is None:
-        printer.out("No changes detected")
+        printer.out(
+            "No changes detected" + (": the newest migration was left as it was" if amend else "")
+        )
         return
     proof = "proven on a scratch database" if result.verified else "not proven"
-    printer.out(f"created {display_path(result.path)} ({proof})")
+    verb = "regenerated" if amend else "created"
+    printer.out(f"{verb} {display_path(result.path)} ({proof})")
+    if kept is not None:
+        printer.out(f"(its previous text is in {display_path(kept)})", dim=True)
+    candidates = result.comparison.plan.candidates
+    if candidates:
+        rename_hints = " ".join(candidate.hint for candidate in candidates)
+        printer.err(
+            f"to write the rename(s) instead: distil revision --autogenerate --amend {rename_hints}",
+            fg="yellow",
+        )
     findings = lint_migration_file(config, result.path)
     if findings:
         from distil.cli.lint_command import print_findings
@@ -314,7 +390,12 @@ def _autogenerate(
 @verbose_option
 @pass_invocation
 def check(invocation: Invocation, no_cache: bool) -> int:
-    """Compare the models with the database; exit 1 (and show the plan) when they differ."""
+    """Compare the models with the database; exit 1 (and show the plan) when they differ.
+
+    \b
+    Example:
+      distil check
+    """
     config = invocation.load_config()
     from distil.commands.check import check as run_check
 
@@ -348,7 +429,12 @@ def print_plan(printer: Printer, summary: Sequence[str]) -> None:
 def merge(
     invocation: Invocation, revisions: tuple[str, ...], message: str, rev_id: str | None
 ) -> None:
-    """Join REVISIONS (default: all heads) with a merge migration."""
+    """Join REVISIONS (default: all heads) with a merge migration.
+
+    \b
+    Example:
+      distil merge -m "merge heads"
+    """
     config = invocation.load_config()
     from distil.commands.revision import merge_heads
 
@@ -357,8 +443,11 @@ def merge(
 
 
 def _migrate(invocation: Invocation, verb: str, target: str | None, **options: Any) -> None:
+    if target is not None:
+        _check_direction(verb, target)
     config = invocation.load_config()
     from distil.commands.migrate import downgrade, stamp, upgrade
+    from distil.errors import RevisionNotFound
 
     verbs: dict[str, Callable[..., Any]] = {
         "upgrade": upgrade,
@@ -366,17 +455,46 @@ def _migrate(invocation: Invocation, verb: str, target: str | None, **options: A
         "stamp": stamp,
     }
     run_verb = verbs[verb]
-    result = run_verb(config, target, reporter=invocation.reporter(), **options)
+    try:
+        result = run_verb(config, target, reporter=invocation.reporter(), **options)
+    except RevisionNotFound as error:
+        if verb == "downgrade" and target is not None and target.isdigit():
+            raise UsageError(
+                f"{error} To undo the last {target} migration(s), write the count with a minus "
+                f"sign: `distil downgrade -{target}`."
+            ) from None
+        raise
     if options["sql"] and result.sql:
         invocation.printer().out(result.sql.rstrip("\n"))
 
 
-@cli.command()
+def _check_direction(verb: str, target: str) -> None:
+    """``upgrade -1`` and ``downgrade +1`` go the wrong way: say which command does it."""
+    count = target[1:]
+    if verb == "upgrade" and target.startswith("-") and count.isdigit():
+        raise UsageError(
+            f"`distil upgrade {target}` would go backwards: upgrade applies migrations. To undo "
+            f"the last {count} migration(s), run `distil downgrade {target}`."
+        )
+    if verb == "downgrade" and target.startswith("+") and count.isdigit():
+        raise UsageError(
+            f"`distil downgrade {target}` would go forwards: downgrade reverts migrations. To "
+            f"apply the next {count} migration(s), run `distil upgrade {target}`; to undo them, "
+            f"`distil downgrade -{count}`."
+        )
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("target", default="head")
 @run_options
 @pass_invocation
 def upgrade(invocation: Invocation, target: str, **options: Any) -> None:
-    """Apply migrations up to TARGET (default: head)."""
+    """Apply migrations up to TARGET (default: head; +N for the next N).
+
+    \b
+    Example:
+      distil upgrade head
+    """
     _migrate(invocation, "upgrade", target, **options)
 
 
@@ -385,7 +503,12 @@ def upgrade(invocation: Invocation, target: str, **options: Any) -> None:
 @run_options
 @pass_invocation
 def downgrade(invocation: Invocation, target: str, **options: Any) -> None:
-    """Revert migrations down to TARGET (a revision, -N, or base)."""
+    """Revert migrations down to TARGET (a revision, -N, or base).
+
+    \b
+    Example:
+      distil downgrade -1
+    """
     _migrate(invocation, "downgrade", target, **options)
 
 
@@ -401,7 +524,12 @@ def downgrade(invocation: Invocation, target: str, **options: Any) -> None:
 @verbose_option
 @pass_invocation
 def stamp(invocation: Invocation, target: str | None, sql: bool, forget_interrupted: bool) -> None:
-    """Record REV as applied without running any migration."""
+    """Record REV as applied without running any migration.
+
+    \b
+    Example:
+      distil stamp head
+    """
     _migrate(invocation, "stamp", target, sql=sql, forget_interrupted=forget_interrupted)
 
 
@@ -409,7 +537,12 @@ def stamp(invocation: Invocation, target: str | None, sql: bool, forget_interrup
 @verbose_option
 @pass_invocation
 def current(invocation: Invocation) -> None:
-    """Show the applied revisions and any problem with them."""
+    """Show the applied revisions and any problem with them.
+
+    \b
+    Example:
+      distil current --verbose
+    """
     config = invocation.load_config()
     from distil.commands.status import current_status
     from distil.scripts.directory import ScriptDirectory
@@ -423,7 +556,12 @@ def current(invocation: Invocation) -> None:
 @verbose_option
 @pass_invocation
 def heads(invocation: Invocation) -> None:
-    """Show the revisions nothing builds on yet."""
+    """Show the revisions nothing builds on yet.
+
+    \b
+    Example:
+      distil heads
+    """
     config = invocation.load_config()
     from distil.commands.history import list_heads
 
@@ -433,12 +571,23 @@ def heads(invocation: Invocation) -> None:
 
 @cli.command()
 @click.option(
-    "-r", "--rev-range", metavar="A:B", help="Only revisions from A to B (A: and :B too)."
+    "-r",
+    "--rev-range",
+    metavar="A:B",
+    help="Only revisions from A to B (A: and :B too; current and -N/+N allowed).",
 )
 @verbose_option
 @pass_invocation
 def history(invocation: Invocation, rev_range: str | None) -> None:
-    """List revisions, newest first."""
+    """List revisions, newest first.
+
+    RANGE ends may be revision ids, base, head, current (the database's revision) or -N/+N
+    counted from current.
+
+    \b
+    Example:
+      distil history -r current:
+    """
     config = invocation.load_config()
     from distil.commands.history import list_history
 
@@ -452,15 +601,83 @@ def history(invocation: Invocation, rev_range: str | None) -> None:
 @verbose_option
 @pass_invocation
 def show(invocation: Invocation, spec: str) -> None:
-    """Describe one revision and print its file."""
-    config = invocation.load_config()
-    from distil.commands.history import show_revision
+    """Describe one revision (an id, head, or current) and print its file.
 
-    header, source = show_revision(config, spec)
+    \b
+    Example:
+      distil show current
+    """
+    config = invocation.load_config()
+    from distil.commands.history import show_revisions
+
     printer = invocation.printer()
-    printer.out(revision_block(header))
-    printer.out()
-    printer.out(source.rstrip("\n"))
+    for position, (header, source) in enumerate(show_revisions(config, spec)):
+        if position:
+            printer.out()
+        printer.out(revision_block(header))
+        printer.out()
+        printer.out(source.rstrip("\n"))
+
+
+@cli.command()
+@verbose_option
+@pass_invocation
+def branches(invocation: Invocation) -> None:
+    """Show the revisions that several revisions build on (branch points), with each branch.
+
+    \b
+    Example:
+      distil branches
+    """
+    config = invocation.load_config()
+    from distil.cli.output import history_line
+    from distil.commands.history import list_branch_points
+
+    printer = invocation.printer()
+    found = list_branch_points(config)
+    if not found:
+        printer.out("no branch points: the history is a single line")
+    for position, (header, children) in enumerate(found):
+        if position:
+            printer.out()
+        printer.out(history_line(header, frozenset(), frozenset({header.revision})))
+        for child in children:
+            printer.out(f"    -> {child.revision}, {child.message}")
+
+
+@cli.command()
+@click.argument("spec", metavar="REV", default="head")
+@verbose_option
+@pass_invocation
+def edit(invocation: Invocation, spec: str) -> None:
+    """Open the file of revision REV (default: head) in $VISUAL or $EDITOR.
+
+    \b
+    Example:
+      EDITOR=vim distil edit head
+    """
+    import shlex
+    import subprocess
+
+    config = invocation.load_config()
+    from distil.commands.history import revision_file
+
+    path = revision_file(config, spec)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise UsageError(
+            f"no editor is set: set VISUAL or EDITOR (e.g. `export EDITOR=vim`) and rerun, or "
+            f"open {display_path(path)} yourself."
+        )
+    try:
+        status = subprocess.call([*shlex.split(editor), str(path)])
+    except OSError as error:
+        raise UsageError(
+            f"cannot start the editor {editor!r} ({error.strerror or error}); fix VISUAL/EDITOR "
+            f"or open {display_path(path)} yourself."
+        ) from None
+    if status != 0:
+        raise UsageError(f"the editor {editor!r} exited with status {status}.")
 
 
 register_lint(cli)

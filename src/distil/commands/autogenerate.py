@@ -298,6 +298,12 @@ def _require_head(config: Config, conn: sa.Connection) -> None:
         for row in VersionTable(config.version_table, config.version_table_schema).read(conn)
     }
     pending = [r for r in graph.topological() if r not in applied]
+    if pending == list(graph.heads()[:1]) and len(graph.heads()) == 1:
+        raise GraphError(
+            f"the database is not up to date: the newest migration {pending[0]} is not applied. "
+            "To regenerate that migration from the models (e.g. with --rename answers), add "
+            "--amend; to build a new one on top of it, run `distil upgrade head` first."
+        )
     if pending:
         raise GraphError(
             f"the database is not up to date: {len(pending)} migration(s) are not applied "

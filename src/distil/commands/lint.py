@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from distil.errors import ConfigError, DatabaseUnavailable
+from distil.errors import ConfigError, DatabaseUnavailable, UsageError
 from distil.lint.findings import Finding, LintReport
 from distil.scripts.directory import ScriptDirectory
 from distil.scripts.header import RevisionHeader, read_header
@@ -29,14 +29,28 @@ _OFFLINE_HINT = (
 
 
 def lint(
-    config: Config, selection: str | None = None, *, all_revisions: bool = False
+    config: Config,
+    selection: str | None = None,
+    *,
+    all_revisions: bool = False,
+    since: str | None = None,
 ) -> LintReport:
-    """Lint the migrations ``selection`` names (``REV`` or ``A:B``), all of them, or the
-    unapplied ones when neither is given."""
+    """Lint the migrations ``selection`` names (``REV`` or ``A:B``), all of them, those whose
+    files were added or changed since the git revision ``since``, or the unapplied ones when
+    none of these is given."""
     from distil.lint.engine import lint_headers
 
     directory = ScriptDirectory(config.versions_dir)
-    headers = _select(config, directory, selection, all_revisions)
+    if since is not None:
+        if selection is not None or all_revisions:
+            raise UsageError("--since selects the migrations itself: drop REV/RANGE and --all.")
+        changed = changed_since(config.versions_dir, since)
+        graph = directory.graph()
+        headers = tuple(
+            graph.get(r) for r in graph.topological() if graph.get(r).path.resolve() in changed
+        )
+    else:
+        headers = _select(config, directory, selection, all_revisions)
     env = _environment(config)
     return lint_headers(headers, directory, env, _settings(config), config.root)
 
@@ -49,6 +63,42 @@ def lint_migration_file(config: Config, path: Path) -> list[Finding]:
     directory = ScriptDirectory(Path(path).parent)
     report = lint_headers([header], directory, _environment(config), _settings(config), config.root)
     return list(report.findings)
+
+
+def changed_since(versions_dir: Path, ref: str) -> frozenset[Path]:
+    """Files under ``versions_dir`` that git sees as added or changed since ``ref`` (committed,
+    staged or not) or not tracked yet, as resolved paths."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=versions_dir, capture_output=True, text=True, check=False
+            )
+        except OSError as error:
+            raise UsageError(
+                f"--since needs git, which could not be run ({error.strerror or error}). "
+                "Install git, or lint a range of revisions instead (`distil lint A:B`)."
+            ) from None
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["git does not know it"])[-1]
+            raise UsageError(
+                f"--since {ref}: {reason}. Name a commit, branch or tag git knows (e.g. "
+                "`--since origin/main`; in a shallow CI clone fetch it first), and run distil "
+                "inside the repository."
+            )
+        return done.stdout
+
+    if not versions_dir.is_dir():
+        raise UsageError(f"the versions directory {versions_dir} does not exist.")
+    top = Path(git("rev-parse", "--show-toplevel").strip())
+    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    listed = git("diff", "--name-only", "--diff-filter=ACMR", ref, "--", ".").splitlines()
+    listed += [
+        str(Path(git("rev-parse", "--show-prefix").strip()) / name)
+        for name in git("ls-files", "--others", "--exclude-standard", "--", ".").splitlines()
+    ]
+    return frozenset((top / name).resolve() for name in listed if name.endswith(".py"))
 
 
 def _select(
@@ -103,5 +153,7 @@ def _environment(config: Config) -> LintEnvironment:
 def _settings(config: Config) -> LintSettings:
     from distil.lint.engine import LintSettings
 
-    where = f"[tool.distil.lint] of {config.path}" if config.path else "[tool.distil.lint]"
-    return LintSettings.from_config(config.raw.get("lint"), where)
+    in_pyproject = config.path is not None and config.path.name == "pyproject.toml"
+    table = "tool.distil.lint" if in_pyproject else "lint"
+    where = str(config.path) if config.path else "the configuration"
+    return LintSettings.from_config(config.raw.get("lint"), where, table)

@@ -91,8 +91,8 @@ class Renderer:
         for candidate in self.candidates:
             if name in (candidate.old, candidate.new):
                 return (
-                    f"May be a rename of {candidate.old} to {candidate.new}: generate again with "
-                    f"`{candidate.hint}` to keep the data."
+                    f"May be a rename of {candidate.old} to {candidate.new}: regenerate with "
+                    f"`distil revision --autogenerate --amend {candidate.hint}` to keep the data."
                 )
         return None
 
