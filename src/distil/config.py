@@ -18,7 +18,7 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     version_table_schema = "ops"          # optional
     lock_timeout = 60                     # seconds to wait for another migrator
 
-    [tool.distil.lint]                    # sub-tables are kept in Config.raw for other features
+    [tool.distil.lint]                    # lint rule levels (read by distil.commands.lint)
 
 The database URL used is the first of: the ``--url`` flag, the ``DISTIL_DATABASE_URL``
 environment variable, the file's ``url``. Write ``$${`` for a literal ``${``. An unset variable in

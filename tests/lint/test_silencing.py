@@ -98,3 +98,28 @@ def test_bad_lint_config_names_the_key(
     project.write_migration("a1", None, "pass")
     with pytest.raises(ConfigError, match=expected):
         lint_all(project)
+
+
+@pytest.mark.parametrize(
+    ("config_name", "header", "expected"),
+    [
+        ("distil.toml", "[lint.rules]", "DS101 in [lint.rules] is 'loud'"),
+        ("pyproject.toml", "[tool.distil.lint.rules]", "DS101 in [tool.distil.lint.rules]"),
+    ],
+)
+def test_lint_config_errors_name_the_table_as_written(
+    config_name: str, header: str, expected: str, offline_project: Callable[..., Project]
+) -> None:
+    project = offline_project("sqlite")
+    (project.root / "distil.toml").unlink()
+    prefix = "[tool.distil]\n" if config_name == "pyproject.toml" else ""
+    (project.root / config_name).write_text(
+        f'{prefix}script_location = "migrations"\nurl = "sqlite:///x.db"\n'
+        f'{header}\nDS101 = "loud"\n',
+        encoding="utf-8",
+    )
+    project.write_migration("a1", None, "pass")
+    result = project.cli("lint", "--all")
+    assert result.code == 2, result
+    assert expected in result.err
+    assert config_name in result.err

@@ -43,39 +43,47 @@ class LintSettings:
     levels: Mapping[str, Severity | None]
 
     @classmethod
-    def from_config(cls, lint_table: Any, where: str) -> LintSettings:
-        """Read ``ignore = [...]`` and ``[rules] ID = "off" | "info" | "warning" | "error"``."""
+    def from_config(cls, lint_table: Any, where: str, table: str = "lint") -> LintSettings:
+        """Read ``ignore = [...]`` and ``[rules] ID = "off" | "info" | "warning" | "error"``.
+
+        ``table`` is the lint table's name as the user wrote it (``lint`` in distil.toml,
+        ``tool.distil.lint`` in pyproject.toml), so errors name what is in the file.
+        """
         if lint_table is None:
             return cls({})
         if not isinstance(lint_table, Mapping):
-            raise ConfigError(f"In {where}, `lint` must be a table ([tool.distil.lint]).")
+            raise ConfigError(f"In {where}, `{table}` must be a table ([{table}]).")
         levels: dict[str, Severity | None] = {}
         ignore = lint_table.get("ignore", ())
         if not isinstance(ignore, (list, tuple)) or not all(isinstance(i, str) for i in ignore):
             raise ConfigError(
-                f'In {where}, lint.ignore must be a list of rule ids, e.g. ignore = ["PG301"].'
+                f'In {where}, ignore in [{table}] must be a list of rule ids, e.g. ignore = ["PG301"].'
             )
         for rule_id in ignore:
-            levels[_known_rule(rule_id, "lint.ignore", where)] = None
+            levels[_known_rule(rule_id, f"ignore in [{table}]", where)] = None
         rules = lint_table.get("rules", {})
         if not isinstance(rules, Mapping):
-            raise ConfigError(f'In {where}, lint.rules must be a table, e.g. PG301 = "off".')
+            raise ConfigError(
+                f'In {where}, [{table}.rules] must be a table of rule levels, e.g. PG301 = "off".'
+            )
         for rule_id, level in rules.items():
-            rule_id = _known_rule(rule_id, "lint.rules", where)
+            rule_id = _known_rule(rule_id, f"[{table}.rules]", where)
             if level not in _LEVELS:
                 raise ConfigError(
-                    f"In {where}, lint.rules.{rule_id} is {level!r}; use one of "
+                    f"In {where}, {rule_id} in [{table}.rules] is {level!r}; use one of "
                     f"{', '.join(repr(name) for name in _LEVELS)}."
                 )
             levels[rule_id] = None if level == "off" else cast(Severity, level)
         reason = lint_table.get("reason")
         if reason is not None and not isinstance(reason, str):
-            raise ConfigError(f"In {where}, lint.reason must be a string explaining the choice.")
+            raise ConfigError(
+                f"In {where}, reason in [{table}] must be a string explaining the choice."
+            )
         unknown = sorted(set(lint_table) - {"ignore", "rules", "reason"})
         if unknown:
             raise ConfigError(
-                f"In {where}, [lint] has unknown key(s) {', '.join(unknown)}; the known keys are "
-                "ignore, rules and reason."
+                f"In {where}, [{table}] has unknown key(s) {', '.join(unknown)}; the known keys "
+                "are ignore, rules and reason."
             )
         return cls(levels)
 
