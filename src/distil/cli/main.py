@@ -530,6 +530,11 @@ def stamp(invocation: Invocation, target: str | None, sql: bool, forget_interrup
     Example:
       distil stamp head
     """
+    if target is None and not forget_interrupted:
+        raise click.UsageError(
+            "Missing argument 'REV': the revision to record (e.g. head, base or an id); "
+            "only --forget-interrupted works without one."
+        )
     _migrate(invocation, "stamp", target, sql=sql, forget_interrupted=forget_interrupted)
 
 
