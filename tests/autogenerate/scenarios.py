@@ -549,6 +549,23 @@ class Token(sa.types.TypeDecorator):
         USERS_ROWS,
     ),
     Scenario(
+        "referenced_primary_key_widened",
+        PARENT + child('sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_child_up")'),
+        PARENT.replace('"id", sa.Integer', '"id", sa.BigInteger')
+        + child(
+            'sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_child_up")'
+        ).replace('"parent_id", sa.Integer', '"parent_id", sa.BigInteger'),
+        CHILD_ROWS,
+    ),
+    Scenario(
+        "referenced_primary_key_widened_with_a_typeless_foreign_key_column",
+        PARENT
+        + users('sa.Column("parent_id", sa.ForeignKey("parent.id", name="fk_kid_up"))', name="kid"),
+        PARENT.replace('"id", sa.Integer', '"id", sa.BigInteger')
+        + users('sa.Column("parent_id", sa.ForeignKey("parent.id", name="fk_kid_up"))', name="kid"),
+        (*PARENT_ROWS, "INSERT INTO kid (id, name, parent_id) VALUES (1, 'k1', 1)"),
+    ),
+    Scenario(
         "integer_default_widened_to_bigint",
         users('sa.Column("hits", sa.Integer, nullable=False, server_default="0")'),
         users('sa.Column("hits", sa.BigInteger, nullable=False, server_default="0")'),

@@ -27,6 +27,8 @@ class DialectImpl:
     supports_transactional_ddl = True
     supports_comments = True
     supports_schemas = True  # CREATE SCHEMA (SQLite's schemas are attached files)
+    # a column's type cannot change while a foreign key uses it: the key is dropped around it
+    foreign_keys_block_type_change = False
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)
     renders_offline_on_scratch = False

@@ -69,6 +69,8 @@ class MysqlImpl(DialectImpl):
     name = "mysql"
     supports_transactional_ddl = False
     supports_comments = True
+    # MODIFY of a column a foreign key uses, on either side, is refused (errors 1832, 1833)
+    foreign_keys_block_type_change = True
     begin_sql = "START TRANSACTION"
     utc_now_sql = "UTC_TIMESTAMP(6)"
 

@@ -101,16 +101,63 @@ class Renderer:
         lines: list[str] = []
         new_tables = {c.table.key for c in changes if isinstance(c, ch.AddTable)}
         changes = [c for c in changes if not self._made_by_added_column(c, changes)]
-        for change in changes:
+        lifted = self._foreign_keys_in_the_way(changes)
+        retyped = [i for i, c in enumerate(changes) if _retypes(c, lifted)]
+        for position, change in enumerate(changes):
+            if lifted and position == retyped[0]:
+                lines.append(
+                    "# Foreign keys on the columns whose type changes are dropped first and made "
+                    "again after (this database refuses to change a column a foreign key uses)."
+                )
+                lines.extend(self._DropForeignKey(ch.DropForeignKey(t, fk)) for t, fk in lifted)
             linking_new = isinstance(change, ch.AddForeignKey) and change.table in new_tables
             note = None if linking_new else warning_for(change)
             for text in (self._rename_note(change), note):
                 if text:
                     lines.append(f"# {text}")
             lines.extend(self._render(change, deferred))
+            if lifted and position == retyped[-1]:
+                lines.extend(self._AddForeignKey(ch.AddForeignKey(t, fk)) for t, fk in lifted)
         if all(line.lstrip().startswith("#") for line in lines):
             lines.append("pass")
         return layout("\n".join(lines))
+
+    def _foreign_keys_in_the_way(
+        self, changes: Sequence[ch.Change]
+    ) -> list[tuple[tuple[str | None, str], Any]]:
+        """Foreign keys that stay but use a column whose type changes, where the database
+        refuses that change while the key exists (MariaDB, MySQL)."""
+        from distil.dialects.registry import impl_for
+
+        if not impl_for(self.dialect).foreign_keys_block_type_change:
+            return []
+        retyped = {
+            (c.table, c.after.name)
+            for c in changes
+            if isinstance(c, ch.AlterColumn) and c.type_changed
+        }
+        if not retyped:
+            return []
+        gone = {(c.table, c.foreign_key) for c in changes if isinstance(c, ch.DropForeignKey)}
+        dropped_tables = {c.table.key for c in changes if isinstance(c, ch.DropTable)}
+        found = []
+        for table in self.before.snapshot.tables:
+            after = self.after.snapshot.table(table.name, table.schema)
+            if after is None or table.key in dropped_tables:
+                continue
+            for fk in table.foreign_keys:
+                if (table.key, fk) in gone or fk not in after.foreign_keys:
+                    continue
+                referred = (
+                    fk.ref_schema if fk.ref_schema != table.schema else table.schema,
+                    fk.ref_table,
+                )
+                uses = {(table.key, c) for c in fk.columns} | {
+                    (referred, c) for c in fk.ref_columns
+                }
+                if uses & retyped:
+                    found.append((table.key, fk))
+        return found
 
     # -- dispatch -------------------------------------------------------------------------
     def _render(self, change: ch.Change, deferred: set[Any]) -> list[str]:
@@ -623,6 +670,10 @@ class Renderer:
 
     def _sql_literal(self, value: str) -> str:
         return "'" + value.replace("'", "''") + "'"
+
+
+def _retypes(change: ch.Change, lifted: Sequence[tuple[Any, Any]]) -> bool:
+    return bool(lifted) and isinstance(change, ch.AlterColumn) and change.type_changed
 
 
 def warning_for(change: ch.Change) -> str | None:
