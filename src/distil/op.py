@@ -69,12 +69,19 @@ def invoke(operation: Operation) -> None:
 
 
 # -- tables -------------------------------------------------------------------------------------
-def create_table(table_name: str, *columns: Any, schema: str | None = None, **kw: Any) -> sa.Table:
+def create_table(
+    table_name: str,
+    *columns: Any,
+    schema: str | None = None,
+    if_not_exists: bool | None = None,
+    **kw: Any,
+) -> sa.Table:
+    """``if_not_exists=True`` creates the table (and its indexes) only if it is not there."""
     import sqlalchemy as sa
 
     table = sa.Table(table_name, sa.MetaData(), *columns, schema=schema, **kw)
     _stand_in_referents(table)
-    invoke(CreateTable(table))
+    invoke(CreateTable(table, if_not_exists=bool(if_not_exists)))
     return table
 
 
@@ -112,9 +119,15 @@ def drop_table_comment(
 
 # -- columns ------------------------------------------------------------------------------------
 def add_column(
-    table_name: str, column: sa.Column[Any], *, schema: str | None = None, **kw: Any
+    table_name: str,
+    column: sa.Column[Any],
+    *,
+    schema: str | None = None,
+    if_not_exists: bool | None = None,
+    **kw: Any,
 ) -> None:
-    invoke(AddColumn(table_name, column, schema))
+    """``if_not_exists=True`` adds the column only if the table does not have it yet."""
+    invoke(AddColumn(table_name, column, schema, if_not_exists=bool(if_not_exists)))
 
 
 def drop_column(
@@ -122,11 +135,21 @@ def drop_column(
     column_name: str,
     *,
     schema: str | None = None,
+    if_exists: bool | None = None,
     allow_data_loss: bool = False,
     **kw: Any,
 ) -> None:
-    """``allow_data_loss=True`` says the values may go: the runner's data-loss guard lets it pass."""
-    invoke(DropColumn(table_name, column_name, schema, allow_data_loss=allow_data_loss))
+    """``allow_data_loss=True`` says the values may go: the runner's data-loss guard lets it pass.
+    ``if_exists=True`` drops the column only if the table has it."""
+    invoke(
+        DropColumn(
+            table_name,
+            column_name,
+            schema,
+            allow_data_loss=allow_data_loss,
+            if_exists=bool(if_exists),
+        )
+    )
 
 
 def alter_column(
@@ -283,7 +306,43 @@ def drop_constraint(
     schema: str | None = None,
     **kw: Any,
 ) -> None:
+    if not constraint_name:
+        raise OperationError(
+            f"op.drop_constraint(None, {table_name!r}, type_={type_!r}){_call_site()} cannot "
+            f"run: a constraint is dropped by its name, and the migration gives none (Alembic's "
+            f"autogenerate writes None for constraints the database named by itself). Write the "
+            f"name the database gave it (PostgreSQL names a foreign key "
+            f"<table>_<column>_fkey and a unique constraint <table>_<column>_key; MariaDB names "
+            f"foreign keys <table>_ibfk_<n>); on SQLite, where it has no name, drop it inside "
+            f"op.batch_alter_table({table_name!r}, naming_convention={{...}}) by the name the "
+            f"convention gives it."
+        )
     invoke(DropConstraint(constraint_name, table_name, type_, schema))
+
+
+def create_exclude_constraint(
+    constraint_name: str | None,
+    table_name: str,
+    *elements: Any,
+    schema: str | None = None,
+    where: Any = None,
+    using: str = "gist",
+    **kw: Any,
+) -> None:
+    """PostgreSQL ``EXCLUDE`` constraint: ``elements`` are ``(column or expression, operator)``
+    pairs, e.g. ``("room", "="), ("during", "&&")``. Other databases refuse it with an error."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+    names = [e[0] for e in elements if isinstance(e[0], str)]
+    constraint = ExcludeConstraint(
+        *[(sa.column(e[0]) if isinstance(e[0], str) else e[0], e[1]) for e in elements],
+        name=constraint_name,
+        using=using,
+        where=sa.text(where) if isinstance(where, str) else where,
+        **kw,
+    )
+    invoke(AddConstraint(_bind(constraint, table_name, names, schema)))
 
 
 def create_index(
@@ -298,6 +357,11 @@ def create_index(
 ) -> None:
     import sqlalchemy as sa
 
+    if not index_name:
+        raise OperationError(
+            f"op.create_index(None, {table_name!r}, ...){_call_site()} cannot run: an index "
+            f"needs a name. Give it one, e.g. op.f('ix_{table_name}_...')."
+        )
     table = sa.Table(table_name, sa.MetaData(), schema=schema)
     elements = []
     for column in columns:
@@ -307,12 +371,15 @@ def create_index(
             elements.append(table.c[column])
         else:
             elements.append(column)
+    for name in kw.get("postgresql_include") or ():
+        if isinstance(name, str) and name not in table.c:
+            table.append_column(sa.Column(name, sa.types.NULLTYPE))
     if isinstance(kw.get("postgresql_where"), str):
         kw["postgresql_where"] = sa.text(kw["postgresql_where"])
     if isinstance(kw.get("sqlite_where"), str):
         kw["sqlite_where"] = sa.text(kw["sqlite_where"])
     index = sa.Index(index_name, *elements, unique=unique, _table=table, **kw)
-    invoke(CreateIndex(index))
+    invoke(CreateIndex(index, if_not_exists=bool(if_not_exists)))
 
 
 def drop_index(
@@ -320,10 +387,15 @@ def drop_index(
     table_name: str | None = None,
     *,
     schema: str | None = None,
-    if_exists: bool = False,
+    if_exists: bool | None = None,
     **kw: Any,
 ) -> None:
-    invoke(DropIndex(index_name, table_name, schema, if_exists, tuple(sorted(kw.items()))))
+    if not index_name:
+        raise OperationError(
+            f"op.drop_index(None, table_name={table_name!r}){_call_site()} cannot run: an index "
+            f"is dropped by its name. Write the name the index has on the database."
+        )
+    invoke(DropIndex(index_name, table_name, schema, bool(if_exists), tuple(sorted(kw.items()))))
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -537,6 +609,21 @@ def _bind(constraint: Any, table_name: str, columns: Sequence[str], schema: str 
         schema=schema,
     )
     return constraint
+
+
+def _call_site() -> str:
+    """`` (file.py line N)`` for the migration line that called ``op``, when it is found."""
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)  # noqa: SLF001 - locating the migration's line for the message
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(here) and "contextlib" not in filename:
+            return f" (in {os.path.basename(filename)}, line {frame.f_lineno})"
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
 
 
 def _stand_in_referents(table: sa.Table) -> None:

@@ -29,6 +29,7 @@ class DialectImpl:
     supports_schemas = True  # CREATE SCHEMA (SQLite's schemas are attached files)
     # a column's type cannot change while a foreign key uses it: the key is dropped around it
     foreign_keys_block_type_change = False
+    supports_exclude_constraints = False  # PostgreSQL's EXCLUDE USING ...
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)
     renders_offline_on_scratch = False
@@ -122,10 +123,12 @@ class DialectImpl:
         return None
 
     # -- tables -------------------------------------------------------------------------------
-    def create_table(self, ctx: MigrationContext, table: sa.Table) -> None:
+    def create_table(
+        self, ctx: MigrationContext, table: sa.Table, *, if_not_exists: bool = False
+    ) -> None:
         from sqlalchemy.schema import CreateIndex, CreateTable, SetColumnComment, SetTableComment
 
-        ctx.execute(CreateTable(table))
+        ctx.execute(CreateTable(table, if_not_exists=if_not_exists))
         if self.supports_comments and not self.sa_dialect.inline_comments:
             if table.comment:
                 ctx.execute(SetTableComment(table))
@@ -133,7 +136,7 @@ class DialectImpl:
                 if column.comment:
                     ctx.execute(SetColumnComment(column))
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
-            ctx.execute(CreateIndex(index))
+            ctx.execute(CreateIndex(index, if_not_exists=if_not_exists))
 
     def drop_table(
         self, ctx: MigrationContext, name: str, schema: str | None, *, if_exists: bool = False
@@ -251,10 +254,12 @@ class DialectImpl:
             f"DROP CONSTRAINT {self.quote(op.constraint_name)}"
         )
 
-    def create_index(self, ctx: MigrationContext, index: sa.Index) -> None:
+    def create_index(
+        self, ctx: MigrationContext, index: sa.Index, *, if_not_exists: bool = False
+    ) -> None:
         from sqlalchemy.schema import CreateIndex
 
-        ctx.execute(CreateIndex(index))
+        ctx.execute(CreateIndex(index, if_not_exists=if_not_exists))
 
     def drop_index(self, ctx: MigrationContext, op: DropIndex) -> None:
         import sqlalchemy as sa

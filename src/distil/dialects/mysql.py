@@ -277,10 +277,71 @@ class MysqlImpl(DialectImpl):
                     "comment": column.get("comment"),
                     "autoincrement": bool(column.get("autoincrement") is True),
                 }
+                if _checks_live_table(ctx):
+                    self._warn_disagreements(ctx, op, given, reflected)
                 return {k: (given[k] if given[k] is not None else reflected[k]) for k in given}
         raise OperationError(
             f"table {op.table_name!r} has no column {op.column_name!r}; check the name in the migration."
         )
+
+    def _warn_disagreements(
+        self,
+        ctx: MigrationContext,
+        op: AlterColumn,
+        given: dict[str, Any],
+        reflected: dict[str, Any],
+    ) -> None:
+        """Warn when an ``existing_*`` the migration gives differs from the live column.
+
+        ``MODIFY`` restates the column from what the migration says, as Alembic does (the file is
+        the record of what the column becomes), so a stale ``existing_*`` changes the column.
+        """
+        changed = {
+            "type": op.type_ is not UNCHANGED,
+            "nullable": op.nullable is not UNCHANGED,
+            "default": op.server_default is not UNCHANGED,
+            "comment": op.comment is not UNCHANGED,
+        }
+        found = []
+        pairs = (
+            ("existing_type", "type", self._type_text),
+            ("existing_nullable", "nullable", lambda v: "NULL" if v else "NOT NULL"),
+            ("existing_server_default", "default", self._default_text),
+            ("existing_comment", "comment", lambda v: repr(v or "")),
+        )
+        for keyword, key, text in pairs:
+            if given[key] is None or changed[key]:
+                continue
+            said, live = text(given[key]), text(reflected[key])
+            if said is not None and live is not None and said != live:
+                found.append(f"{keyword} says {said}, the column has {live}")
+        if found:
+            ctx.warn(
+                f"revision {ctx.revision}: alter_column({op.table_name!r}, "
+                f"{op.column_name!r}): {'; '.join(found)}. The migration's values are used, "
+                f"as Alembic does, so the column will take them; correct the existing_* "
+                f"arguments if the database is right."
+            )
+
+    def _type_text(self, type_: Any) -> str | None:
+        import re
+
+        try:
+            text = self.compile_type(type_).upper()
+        except Exception:  # noqa: BLE001 - a type this database cannot spell: not compared
+            return None
+        text = re.sub(r"\s+(CHARACTER SET|COLLATE)\s+\w+", "", text)
+        text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\(\d+\)", r"\1", text)
+        return _TYPE_ALIASES.get(text, text)
+
+    def _default_text(self, default: Any) -> str | None:
+        if default is None or default is False:
+            return "no default"
+        try:
+            text = self._default_sql(default, None)
+        except Exception:  # noqa: BLE001 - not renderable here: not compared
+            return None
+        return text.strip().strip("'").replace("()", "").lower()
 
     def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
         kind = op.type_ or self._constraint_kind(ctx, op)
@@ -353,6 +414,10 @@ class MysqlImpl(DialectImpl):
         ctx.execute(
             f"DROP INDEX {exists}{self.quote(op.index_name)} ON {self.table_ref(table_name, op.schema)}"
         )
+
+
+# Spellings of one type: what SQLAlchemy compiles and what MariaDB reports.
+_TYPE_ALIASES = {"INTEGER": "INT", "BOOL": "TINYINT", "BOOLEAN": "TINYINT"}
 
 
 class _Reflected(str):

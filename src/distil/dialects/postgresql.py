@@ -40,6 +40,7 @@ class PostgresqlImpl(DialectImpl):
     utc_now_sql = "(now() AT TIME ZONE 'utc')"
     supports_transactional_ddl = True
     supports_comments = True
+    supports_exclude_constraints = True
 
     def type_change_using(
         self, column: str, before: str, after: str, new_type: Any, *, from_enum: bool = False
@@ -95,10 +96,12 @@ class PostgresqlImpl(DialectImpl):
         conn.commit()
 
     # -- enum types -------------------------------------------------------------------------
-    def create_table(self, ctx: MigrationContext, table: sa.Table) -> None:
+    def create_table(
+        self, ctx: MigrationContext, table: sa.Table, *, if_not_exists: bool = False
+    ) -> None:
         for column in table.columns:
             self._create_enum_type(ctx, column.type)
-        super().create_table(ctx, table)
+        super().create_table(ctx, table, if_not_exists=if_not_exists)
 
     def add_column(
         self, ctx: MigrationContext, table_name: str, column: Any, schema: str | None

@@ -22,8 +22,11 @@ class AddColumn(Operation):
     table_name: str
     column: sa.Column[Any]
     schema: str | None = None
+    if_not_exists: bool = False  # skipped when the live table has the column (not in --sql)
 
     def apply(self, ctx: MigrationContext) -> None:
+        if self.if_not_exists and _has_column(ctx, self.table_name, self.column.name, self.schema):
+            return
         ctx.impl.add_column(ctx, self.table_name, self.column, self.schema)
 
     def describe(self) -> str:
@@ -36,15 +39,27 @@ class DropColumn(Operation):
     column_name: str
     schema: str | None = None
     allow_data_loss: bool = False  # the author confirmed that the values may go
+    if_exists: bool = False  # skipped when the live table lacks the column (not in --sql)
 
     loses_data: ClassVar[bool] = True
 
     def apply(self, ctx: MigrationContext) -> None:
+        if self.if_exists and not _has_column(ctx, self.table_name, self.column_name, self.schema):
+            return
         ctx.guard_data_loss(self)
         ctx.impl.drop_column(ctx, self.table_name, self.column_name, self.schema)
 
     def describe(self) -> str:
         return f"drop column {qualified(self.table_name, self.schema)}.{self.column_name}"
+
+
+def _has_column(ctx: MigrationContext, table: str, column: str, schema: str | None) -> bool | None:
+    """Whether the live table has ``column`` (None offline, where nothing can be looked up:
+    the statement is written as if the condition held)."""
+    if ctx.offline:
+        return None
+    columns = ctx.inspector().get_columns(table, schema=schema)
+    return any(c["name"] == column for c in columns)
 
 
 @dataclass(frozen=True)

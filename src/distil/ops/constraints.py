@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from distil.errors import OperationError
 from distil.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -24,6 +25,14 @@ class AddConstraint(Operation):
     constraint: sa.Constraint
 
     def apply(self, ctx: MigrationContext) -> None:
+        if self.constraint.__visit_name__ == "exclude_constraint":
+            if not ctx.impl.supports_exclude_constraints:
+                table = self.constraint.table  # type: ignore[attr-defined]
+                raise OperationError(
+                    f"create_exclude_constraint({self.constraint.name!r}, {table.name!r}): "
+                    f"EXCLUDE constraints exist only on PostgreSQL. On this database, enforce "
+                    f"the rule another way (a unique constraint, a trigger, or the application)."
+                )
         ctx.impl.add_constraint(ctx, self.constraint)
 
     def describe(self) -> str:
@@ -53,9 +62,10 @@ class DropConstraint(Operation):
 @dataclass(frozen=True)
 class CreateIndex(Operation):
     index: sa.Index
+    if_not_exists: bool = False
 
     def apply(self, ctx: MigrationContext) -> None:
-        ctx.impl.create_index(ctx, self.index)
+        ctx.impl.create_index(ctx, self.index, if_not_exists=self.if_not_exists)
 
     def describe(self) -> str:
         table = self.index.table

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CreateTable(Operation):
     table: sa.Table
+    if_not_exists: bool = False
 
     def apply(self, ctx: MigrationContext) -> None:
-        ctx.impl.create_table(ctx, self.table)
+        ctx.impl.create_table(ctx, self.table, if_not_exists=self.if_not_exists)
 
     def describe(self) -> str:
         return f"create table {qualified(self.table.name, self.table.schema)}"

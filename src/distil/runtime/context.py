@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from distil.errors import OperationError
-from distil.runtime.events import Reporter, StatementRun, ignore_events
+from distil.runtime.events import Notice, Reporter, StatementRun, ignore_events
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -98,6 +98,10 @@ class MigrationContext:
         if params is None:
             return self.connection.execute(statement)
         return self.connection.execute(statement, params)
+
+    def warn(self, message: str) -> None:
+        """Report something the user should know that does not stop the migration."""
+        self.reporter(Notice(message, "warning"))
 
     def _listen(self, connection: sa.Connection) -> None:
         from sqlalchemy import event
