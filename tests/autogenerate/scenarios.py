@@ -549,6 +549,17 @@ class Token(sa.types.TypeDecorator):
         USERS_ROWS,
     ),
     Scenario(
+        "computed_stored_not_null_added",
+        users('sa.Column("price", sa.Integer)', 'sa.Column("qty", sa.Integer)'),
+        users(
+            'sa.Column("price", sa.Integer)',
+            'sa.Column("qty", sa.Integer)',
+            'sa.Column("total", sa.Integer, sa.Computed("price * qty", persisted=True), '
+            "nullable=False)",
+        ),
+        ("INSERT INTO users (id, name, price, qty) VALUES (1, 'ann', 3, 4)",),
+    ),
+    Scenario(
         "referenced_primary_key_widened",
         PARENT + child('sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_child_up")'),
         PARENT.replace('"id", sa.Integer', '"id", sa.BigInteger')

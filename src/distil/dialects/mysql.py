@@ -27,6 +27,27 @@ if TYPE_CHECKING:
     from distil.ops.constraints import DropConstraint, DropIndex
     from distil.runtime.context import MigrationContext
 
+def _register_generated_column_ddl() -> None:
+    """MariaDB refuses ``NOT NULL`` on a generated column (``GENERATED ALWAYS AS (...) STORED
+    NOT NULL`` is a syntax error; MySQL 8 accepts it), which SQLAlchemy writes for a computed
+    column declared non-nullable. On MariaDB the clause is left out: a generated column holds
+    what its expression gives, and MariaDB reports it nullable either way."""
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.schema import CreateColumn
+
+    @compiles(CreateColumn, "mysql")
+    @compiles(CreateColumn, "mariadb")
+    def _create_column(element: Any, compiler: Any, **kw: Any) -> str:
+        text: str = compiler.visit_create_column(element, **kw)
+        column = element.element
+        if column.computed is None or not getattr(compiler.dialect, "is_mariadb", False):
+            return text
+        generated = compiler.process(column.computed)
+        return text.replace(f"{generated} NOT NULL", generated, 1)
+
+
+_register_generated_column_ddl()
+
 _DROP_BY_KIND = {
     "foreignkey": "DROP FOREIGN KEY {name}",
     "unique": "DROP INDEX {name}",
