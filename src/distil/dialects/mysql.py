@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from distil.ops.constraints import DropConstraint, DropIndex
     from distil.runtime.context import MigrationContext
 
+
 def _register_generated_column_ddl() -> None:
     """MariaDB refuses ``NOT NULL`` on a generated column (``GENERATED ALWAYS AS (...) STORED
     NOT NULL`` is a syntax error; MySQL 8 accepts it), which SQLAlchemy writes for a computed
