@@ -17,6 +17,9 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     version_table = "distil_version"
     version_table_schema = "ops"          # optional
     lock_timeout = 60                     # seconds to wait for another migrator
+    alembic_version = "adopt"             # or "keep": also keep Alembic's table current
+    alembic_version_table = "alembic_version"   # Alembic's version table (name, schema)
+    alembic_version_table_schema = "ops"        # optional
 
     [tool.distil.lint]                    # lint rule levels (read by distil.commands.lint)
 
@@ -55,6 +58,11 @@ DEFAULT_SCRIPT_LOCATION = "migrations"
 DEFAULT_VERSION_TABLE = "distil_version"
 DEFAULT_LOCK_TIMEOUT = 60.0
 
+# -- coming from Alembic: whose version table distil takes over, and whether it keeps it current
+ADOPTION_KEYS = ("alembic_version", "alembic_version_table", "alembic_version_table_schema")
+ALEMBIC_VERSION_MODES = ("adopt", "keep")
+DEFAULT_ALEMBIC_VERSION_TABLE = "alembic_version"
+
 _KNOWN_KEYS = (
     "script_location",
     "models",
@@ -64,6 +72,7 @@ _KNOWN_KEYS = (
     "version_table",
     "version_table_schema",
     "lock_timeout",
+    *ADOPTION_KEYS,
 )
 
 
@@ -82,6 +91,9 @@ class Config:
     version_table: str = DEFAULT_VERSION_TABLE
     version_table_schema: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    alembic_version: str = "adopt"
+    alembic_version_table: str = DEFAULT_ALEMBIC_VERSION_TABLE
+    alembic_version_table_schema: str | None = None
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     url_problem: str | None = None
     dev_url_problem: str | None = None
@@ -295,10 +307,21 @@ def _build_config(
         version_table=settings.string("version_table") or DEFAULT_VERSION_TABLE,
         version_table_schema=settings.string("version_table_schema") or None,
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
+        **_adoption_settings(settings),
         raw=_freeze(table),
         url_problem=url_problem,
         dev_url_problem=dev_url_problem,
     )
+
+
+def _adoption_settings(settings: _TypedSettings) -> dict[str, Any]:
+    mode = settings.choice("alembic_version", ALEMBIC_VERSION_MODES) or "adopt"
+    return {
+        "alembic_version": mode,
+        "alembic_version_table": settings.string("alembic_version_table")
+        or DEFAULT_ALEMBIC_VERSION_TABLE,
+        "alembic_version_table_schema": settings.string("alembic_version_table_schema") or None,
+    }
 
 
 def _reject_unknown_keys(path: Path, section: str, table: Mapping[str, Any]) -> None:
@@ -335,6 +358,12 @@ class _TypedSettings:
         value = self._table[key]
         if not isinstance(value, str):
             raise self._wrong_type(key, "a string")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.string(key)
+        if value is not None and value not in allowed:
+            raise self._wrong_type(key, " or ".join(repr(item) for item in allowed))
         return value
 
     def number(self, key: str) -> float | None:

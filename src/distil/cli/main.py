@@ -514,6 +514,11 @@ def downgrade(invocation: Invocation, target: str, **options: Any) -> None:
 
 @cli.command()
 @click.argument("target", metavar="[REV]", required=False)
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Record what Alembic's version table says is applied (the whole history up to it).",
+)
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of running it.")
 @click.option(
     "--forget-interrupted",
@@ -523,19 +528,27 @@ def downgrade(invocation: Invocation, target: str, **options: Any) -> None:
 )
 @verbose_option
 @pass_invocation
-def stamp(invocation: Invocation, target: str | None, sql: bool, forget_interrupted: bool) -> None:
+def stamp(
+    invocation: Invocation,
+    target: str | None,
+    adopt: bool,
+    sql: bool,
+    forget_interrupted: bool,
+) -> None:
     """Record REV as applied without running any migration.
 
     \b
     Example:
       distil stamp head
     """
-    if target is None and not forget_interrupted:
+    if target is None and not forget_interrupted and not adopt:
         raise click.UsageError(
             "Missing argument 'REV': the revision to record (e.g. head, base or an id); "
-            "only --forget-interrupted works without one."
+            "only --adopt and --forget-interrupted work without one."
         )
-    _migrate(invocation, "stamp", target, sql=sql, forget_interrupted=forget_interrupted)
+    _migrate(
+        invocation, "stamp", target, adopt=adopt, sql=sql, forget_interrupted=forget_interrupted
+    )
 
 
 @cli.command()

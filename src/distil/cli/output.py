@@ -287,6 +287,14 @@ def print_status(
     by_id = {header.revision: header for header in history}
     graph_heads, _ = graph_markers(history)
     printer.err(f"database: {status.database}", dim=True)
+    if status.adoptable_from is not None:
+        printer.out(
+            f"managed by Alembic so far: {status.adoptable_from} is at "
+            f"{', '.join(status.heads)}; distil has not taken it over yet. The next `distil "
+            f"upgrade` (or `distil stamp --adopt`) records these {status.adoptable_count} "
+            f"revision(s) as applied and goes on from there.",
+            fg="yellow",
+        )
     if not status.heads:
         printer.out("(no revision applied)")
     for revision in status.heads:

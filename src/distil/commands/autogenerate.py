@@ -289,6 +289,7 @@ def _create_schemas(engine: sa.Engine, names: list[str]) -> None:
 
 def _require_head(config: Config, conn: sa.Connection) -> None:
     """Autogenerate compares against a database that has every migration applied."""
+    from distil.runtime.adoption import pending_adoption
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
 
@@ -297,6 +298,9 @@ def _require_head(config: Config, conn: sa.Connection) -> None:
         row.revision
         for row in VersionTable(config.version_table, config.version_table_schema).read(conn)
     }
+    adoption = pending_adoption(conn, config, graph, applied)
+    if adoption is not None:
+        applied = set(adoption.revisions)  # Alembic's table, not taken over yet
     pending = [r for r in graph.topological() if r not in applied]
     if pending == list(graph.heads()[:1]) and len(graph.heads()) == 1:
         raise GraphError(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from distil.config import Config
     from distil.dialects.base import DialectImpl
+    from distil.runtime.adoption import AlembicMirror
     from distil.runtime.progress import ProgressTable
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
@@ -118,6 +119,7 @@ def stamp(
     config: Config,
     target: str | None,
     *,
+    adopt: bool = False,
     sql: bool = False,
     forget_interrupted: bool = False,
     reporter: Reporter = ignore_events,
@@ -127,25 +129,40 @@ def stamp(
 
     The record of an interrupted migration (databases without transactional DDL) is discarded,
     and a warning says which statements of it had taken effect and now stay untracked. With
-    ``forget_interrupted`` and no ``target``, only that record is discarded.
+    ``forget_interrupted`` and no ``target``, only that record is discarded. With ``adopt`` and
+    no target, what Alembic's version table says is applied is recorded
+    (``runtime.adoption``).
     """
     directory, graph = _scripts(config)
-    if target is None and not forget_interrupted:
+    if target is None and not forget_interrupted and not adopt:
         raise UsageError(
-            "stamp needs a revision (e.g. `distil stamp head`), or `--forget-interrupted` to "
-            "discard only the record of an interrupted migration."
+            "stamp needs a revision (e.g. `distil stamp head`), `--adopt` to take over Alembic's "
+            "version table, or `--forget-interrupted` to discard only the record of an "
+            "interrupted migration."
         )
-    if target is None and sql:
+    if target is None and sql and not adopt:
         raise UsageError("--forget-interrupted has no --sql form: run it against the database.")
-    wanted = stamp_target(graph, target) if target is not None else frozenset()
+    wanted = stamp_target(graph, target) if target is not None else None
     if sql:
+        if wanted is None:
+            raise UsageError(
+                "`distil stamp --adopt --sql` cannot know what Alembic's table holds without "
+                "connecting; run `distil stamp REV --sql` with the revision it names."
+            )
         return render_stamp(config, graph, wanted)
     with _session(config, None, engine, graph) as (conn, impl, version):
         _forget_interrupted(config, impl, conn, graph, reporter, asked=forget_interrupted)
-        if target is None:
+        if target is None and not adopt:
             return RunResult((), 0.0)
         applied = {row.revision for row in version.read(conn)}
         conn.commit()
+        mirror = _open_mirror(conn, config, graph, applied, reporter)
+        opening = mirror.opening_statements(version)
+        if adopt and not opening:
+            _nothing_to_adopt(config, applied)
+        applied = set(mirror.applied)
+        if wanted is None:
+            wanted = frozenset(applied)
         removed = [
             r
             for r in reversed(graph.topological(applied & set(graph.revisions)))
@@ -155,10 +172,15 @@ def stamp(
         added = [r for r in graph.topological(wanted) if r not in applied]
         conn.commit()
         with conn.begin():
+            for statement in opening:
+                conn.execute(statement)
             for revision in removed:
                 conn.execute(version.delete_statement(revision))
             for revision in added:
                 conn.execute(version.insert_statement(revision, graph.get(revision).checksum, None))
+            if removed or added:
+                for statement in mirror.statements_for(wanted):
+                    conn.execute(statement)
         steps = []
         for index, revision in enumerate([*removed, *added], 1):
             message = graph.get(revision).message if revision in graph else ""
@@ -166,7 +188,7 @@ def stamp(
                 StepFinished(revision, message, "stamp", index, len(removed) + len(added), 0.0)
             )
             steps.append(StepResult(revision, message, "stamp", 0.0))
-        if not steps:
+        if not steps and not opening:
             reporter(Notice(f"the version table already records {target}"))
         return RunResult(tuple(steps), 0.0)
 
@@ -198,6 +220,24 @@ def _forget_interrupted(
     reporter(Notice(describe_discarded(rows, path_name), "warning"))
 
 
+def _nothing_to_adopt(config: Config, applied: set[str]) -> None:
+    from distil.runtime.adoption import alembic_table
+
+    table = alembic_table(config).qualified_name
+    if applied:
+        raise UsageError(
+            f"nothing to adopt: distil's version table already records {len(applied)} "
+            f"revision(s), so Alembic's {table} is not read any more. `distil current` shows "
+            f"where the database is."
+        )
+    raise UsageError(
+        f"nothing to adopt: the database has no Alembic version table {table} with a revision "
+        f"in it. If Alembic used another name, set alembic_version_table (and "
+        f"alembic_version_table_schema) in the config; to record a revision by hand, run "
+        f"`distil stamp REV`."
+    )
+
+
 # -- online ------------------------------------------------------------------------------------
 def _online(
     config: Config,
@@ -227,7 +267,14 @@ def _online(
                     )
             for item in changed:
                 reporter(Notice(f"accepted the new content of {item.path.name}", "warning"))
-        steps = planner({row.revision for row in applied})
+        mirror = _open_mirror(conn, config, graph, {row.revision for row in applied}, reporter)
+        adoption = mirror.adoption
+        steps = planner(mirror.applied)
+        if adoption is not None and (not steps or not impl.supports_transactional_ddl):
+            # alone: nothing else to run, or each DDL statement would commit it anyway
+            with conn.begin():
+                for statement in mirror.opening_statements(version):
+                    conn.execute(statement)
         ctx = MigrationContext(impl, conn, reporter=reporter, allow_data_loss=allow_data_loss)
         runner = Runner(
             directory=directory,
@@ -238,8 +285,25 @@ def _online(
             reporter=reporter,
             database=mask_url(str(conn.engine.url.render_as_string(hide_password=False))),
             progress_table=_progress_table(config, impl),
+            companion=mirror,
         )
         return runner.run(steps, ctx)
+
+
+def _open_mirror(
+    conn: sa.Connection,
+    config: Config,
+    graph: RevisionGraph,
+    applied: set[str],
+    reporter: Reporter,
+) -> AlembicMirror:
+    """Alembic's version table, taken over (when distil records nothing yet) and kept."""
+    from distil.runtime.adoption import open_mirror
+
+    mirror = open_mirror(conn, config, graph, applied)
+    if mirror.adoption is not None:
+        reporter(Notice(mirror.adoption.describe()))
+    return mirror
 
 
 def _progress_table(config: Config, impl: DialectImpl) -> ProgressTable | None:

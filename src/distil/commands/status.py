@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from distil.config import Config
+    from distil.runtime.adoption import Adoption
     from distil.scripts.graph import RevisionGraph
 
 
@@ -45,6 +46,9 @@ def current_status(
         if progress and progress[0].revision in graph
         else None
     )
+    adoption = _adoptable(config, engine, graph) if not applied and not progress else None
+    if adoption is not None:
+        applied_ids = set(adoption.revisions)
     heads = graph.heads_among(applied_ids)
     pending = tuple(r for r in graph.topological() if r not in applied_ids)
     return CurrentStatus(
@@ -56,7 +60,25 @@ def current_status(
         missing=tuple(sorted(applied_ids - set(graph.revisions))),
         interrupted=None if holder else _interrupted(progress, path_name),
         running=_running(progress, path_name, holder),
+        adoptable_from=adoption.table if adoption is not None else None,
+        adoptable_count=len(adoption.revisions) if adoption is not None else 0,
     )
+
+
+def _adoptable(config: Config, engine: sa.Engine | None, graph: RevisionGraph) -> Adoption | None:
+    """What the first write would take over from Alembic's version table (read-only)."""
+    from distil.dialects.registry import create_engine
+    from distil.runtime.adoption import pending_adoption
+
+    owned = engine is None
+    if engine is None:
+        engine, _ = create_engine(config.require_url(), for_migration=False)
+    try:
+        with engine.connect() as conn:
+            return pending_adoption(conn, config, graph, ())
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def _read_with_sqlalchemy(

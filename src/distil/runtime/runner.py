@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Collection, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from distil.errors import ChecksumMismatch, DistilError, GraphError, MigrationFailed
 from distil.runtime.commit_group import CommitGroup, Lost, rollback_quietly
@@ -43,6 +43,16 @@ if TYPE_CHECKING:
     from distil.scripts.graph import RevisionGraph
 
 Planner = Callable[[Collection[str]], Sequence[Step]]
+
+
+class RecordCompanion(Protocol):
+    """More bookkeeping written with the version table's rows (``runtime.adoption``)."""
+
+    def opening_statements(self, version: VersionTable) -> Sequence[Any]:
+        """Statements run in the first migration's transaction, before it."""
+
+    def statements_after(self, step: Step) -> Sequence[Any]:
+        """Statements run with each migration's version row."""
 
 
 def changed_files(
@@ -98,6 +108,7 @@ class Runner:
         reporter: Reporter,
         database: str,
         progress_table: ProgressTable | None = None,
+        companion: RecordCompanion | None = None,
     ) -> None:
         self.directory = directory
         self.graph = graph
@@ -107,6 +118,7 @@ class Runner:
         self.reporter = reporter
         self.database = database
         self.progress_table = progress_table
+        self.companion = companion
 
     def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
         started = time.perf_counter()
@@ -208,6 +220,9 @@ class Runner:
         try:
             if group is not None:
                 group.begin()
+            if self.companion is not None and index == 1:
+                for opening in self.companion.opening_statements(self.version_table):
+                    self.conn.execute(opening)
             with op.activate(ctx):
                 function()
             self.impl.after_migration(ctx)
@@ -222,6 +237,9 @@ class Runner:
             else:
                 statement = self.version_table.delete_statement(header.revision)
             ctx.execute(statement)
+            if self.companion is not None:
+                for extra in self.companion.statements_after(step):
+                    ctx.execute(extra)
             if self.progress_table is not None:
                 self.conn.execute(self.progress_table.clear_statement(header.revision))
             if group is None:
