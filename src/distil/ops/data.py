@@ -72,11 +72,18 @@ class BulkInsert(Operation):
 def _typed_literals(table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
     """Values a ``--sql`` script can print: untyped columns (``sa.column("id")``) take the
     type of their Python value, as ``sa.literal`` infers it."""
+    import json
+
     import sqlalchemy as sa
 
     typed: dict[str, Any] = {}
     for key, value in row.items():
         column_type = table.c[key].type if key in table.c else sa.types.NULLTYPE
         untyped = isinstance(column_type, sa.types.NullType)
-        typed[key] = sa.literal(value) if untyped else value
+        if isinstance(column_type, sa.JSON) and value is not None:
+            # SQLAlchemy has no literal form of a JSON value: the document as a string literal,
+            # which every database reads into its JSON column
+            typed[key] = sa.literal(json.dumps(value), sa.Text())
+        else:
+            typed[key] = sa.literal(value) if untyped else value
     return typed
