@@ -99,8 +99,12 @@ class PostgresqlImpl(DialectImpl):
     def create_table(
         self, ctx: MigrationContext, table: sa.Table, *, if_not_exists: bool = False
     ) -> None:
+        seen: set[tuple[str | None, str]] = set()
         for column in table.columns:
-            self._create_enum_type(ctx, column.type)
+            key = (getattr(column.type, "schema", None), getattr(column.type, "name", None) or "")
+            if key not in seen:  # two columns of one enum type: one CREATE TYPE (also in --sql)
+                seen.add(key)
+                self._create_enum_type(ctx, column.type)
         super().create_table(ctx, table, if_not_exists=if_not_exists)
 
     def add_column(
