@@ -206,8 +206,8 @@ def test_keyboard_interrupt_exits_130(failing_command, capsys) -> None:
 
 
 def test_click_usage_error_in_process_exits_2(capsys) -> None:
-    assert cli_main.run(["stamp"]) == 2
-    assert "Missing argument 'REV'" in capsys.readouterr().err
+    assert cli_main.run(["downgrade"]) == 2
+    assert "Missing argument 'TARGET'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- event rendering
@@ -343,4 +343,4 @@ def test_an_open_progress_line_is_ended_before_an_error() -> None:
     render(StepStarted("r001", "first", "down", 1, 20))
     assert not stream.getvalue().endswith("\n")
     render.end_progress_line()
-    assert stream.getvalue().endswith("[1/20] r001 first\n")
+    assert stream.getvalue().endswith("[1/20] r001 first ... 0.0 s\n")

@@ -9,6 +9,7 @@ imports SQLAlchemy or touches a database.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +38,7 @@ Mask = Callable[[str], str]
 
 PROGRESS_THRESHOLD = 10  # more steps than this on a terminal: one line updated in place
 _PROGRESS_INTERVAL = 0.05  # seconds between in-place redraws
+_TICK = 0.5  # seconds between redraws of a running migration's elapsed time (terminal)
 
 _RUN_VERB = {"up": "Upgrading", "down": "Downgrading", "stamp": "Stamping"}
 _DONE_VERB = {"up": "applied", "down": "reverted", "stamp": "stamped"}
@@ -76,9 +78,13 @@ def plural(count: int, noun: str) -> str:
 class EventRenderer:
     """A reporter for the runner: renders each event on ``stream`` as it arrives.
 
-    On a terminal, a run of more than ``PROGRESS_THRESHOLD`` steps is shown as one progress line
-    redrawn in place, followed by a summary; otherwise each finished step gets its own line.
-    SQL statements are shown only when ``verbose``.
+    A migration is shown as soon as it starts, so a long one never looks hung. On a terminal its
+    line is redrawn in place with the time it has been running (a background ticker redraws it
+    every ``_TICK`` seconds) and becomes ``  ↑ <rev> <message> (<ms> ms)`` when it ends; a run of
+    more than ``PROGRESS_THRESHOLD`` steps keeps one ``[i/N]`` line instead, followed by a
+    summary. Elsewhere (a pipe, a log file) each migration gets exactly one line: its start is
+    written and flushed at once, its duration completes the line when it ends. SQL statements
+    are shown only when ``verbose``.
     """
 
     def __init__(
@@ -90,16 +96,25 @@ class EventRenderer:
         self._verbose = verbose
         self._mask = mask
         self._progress = False
-        self._progress_shown = False
+        self._progress_shown = False  # a line drawn in place is on screen (terminal)
+        self._partial = False  # a started migration's line awaits its end (not a terminal)
         self._last_draw = 0.0
         self._direction: Direction = "up"
+        self._running: StepStarted | None = None
+        self._running_since = 0.0
+        self._lock = threading.RLock()
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def __call__(self, event: Event) -> None:
+        with self._lock:
+            self._render(event)
+
+    def _render(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self._run_started(event)
         elif isinstance(event, StepStarted):
-            if self._progress:
-                self._draw_progress(event.index, event.total, event.revision, event.message)
+            self._step_started(event)
         elif isinstance(event, StepFinished):
             self._step_finished(event)
         elif isinstance(event, StatementRun):
@@ -120,15 +135,40 @@ class EventRenderer:
             verb = _RUN_VERB[event.direction]
             self._line(f"{verb} {event.database}: {plural(event.total, 'migration')}", bold=True)
 
+    def _step_started(self, event: StepStarted) -> None:
+        self._running = event
+        self._running_since = time.monotonic()
+        if self._progress:
+            self._draw_progress(event.index, event.total, event.revision, event.message)
+        elif self._tty:
+            self._draw_running()
+        elif self._verbose:
+            self._line(f"  {self._arrow(event.direction)} {event.revision} {event.message} ...")
+        else:
+            self._end_partial()
+            text = self._mask(f"  {self._arrow(event.direction)} {event.revision} {event.message}")
+            self._stream.write(text)
+            self._stream.flush()
+            self._partial = True
+        if self._tty and not self._verbose:
+            self._start_ticker()
+
     def _step_finished(self, event: StepFinished) -> None:
+        self._running = None
         if self._progress:
             self._draw_progress(event.index, event.total, event.revision, event.message)
             return
-        arrow = self._arrow(event.direction)
         millis = round(event.duration * 1000)
+        if self._partial:
+            self._stream.write(f" ({millis} ms)\n")
+            self._stream.flush()
+            self._partial = False
+            return
+        arrow = self._arrow(event.direction)
         self._line(f"  {arrow} {event.revision} {event.message} ({millis} ms)")
 
     def _run_finished(self, event: RunFinished) -> None:
+        self._stop_ticker()
         if not event.steps:
             return
         verb = _DONE_VERB[self._direction]
@@ -137,23 +177,87 @@ class EventRenderer:
         )
         self._progress = False
 
+    # -- the live line (terminal) -------------------------------------------------------------
+    def _start_ticker(self) -> None:
+        if self._ticker is not None:
+            return
+        self._stop.clear()
+        self._ticker = threading.Thread(target=self._tick, name="distil-progress", daemon=True)
+        self._ticker.start()
+
+    def _stop_ticker(self) -> None:
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            self._stop.set()
+            if ticker is not threading.current_thread():
+                self._lock.release()
+                try:
+                    ticker.join(timeout=1)
+                finally:
+                    self._lock.acquire()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(_TICK):
+            with self._lock:
+                if self._running is None or self._stop.is_set():
+                    continue
+                if self._progress:
+                    running = self._running
+                    self._last_draw = 0.0
+                    self._draw_progress(
+                        running.index, running.total, running.revision, running.message
+                    )
+                else:
+                    self._draw_running()
+
+    def _elapsed(self) -> str:
+        seconds = time.monotonic() - self._running_since
+        return (
+            f"{seconds:.1f} s"
+            if seconds < 60
+            else f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+        )
+
+    def _draw_running(self) -> None:
+        running = self._running
+        if running is None:
+            return
+        arrow = self._arrow(running.direction)
+        text = f"  {arrow} {running.revision} {running.message} ... {self._elapsed()}"
+        self._draw(text)
+
     def _draw_progress(self, index: int, total: int, revision: str, message: str) -> None:
         now = time.monotonic()
         if index < total and now - self._last_draw < _PROGRESS_INTERVAL:
             return
         self._last_draw = now
+        text = f"[{index}/{total}] {revision} {message}"
+        if self._running is not None:
+            text += f" ... {self._elapsed()}"
+        self._draw(text)
+
+    def _draw(self, text: str) -> None:
         width = max(shutil.get_terminal_size().columns - 1, 20)
-        text = self._mask(f"[{index}/{total}] {revision} {message}")[:width]
-        self._stream.write("\r\x1b[2K" + text)
+        self._stream.write("\r\x1b[2K" + self._mask(text)[:width])
         self._stream.flush()
         self._progress_shown = True
 
     def end_progress_line(self) -> None:
-        """Moves past an in-place progress line (call before printing an error after a run)."""
-        if self._progress_shown:
+        """Moves past an in-place progress line or a started migration's line (call before
+        printing an error after a run)."""
+        with self._lock:
+            self._stop_ticker()
+            self._running = None
+            if self._progress_shown or self._partial:
+                self._stream.write("\n")
+                self._stream.flush()
+                self._progress_shown = False
+                self._partial = False
+
+    def _end_partial(self) -> None:
+        if self._partial:
             self._stream.write("\n")
-            self._stream.flush()
-            self._progress_shown = False
+            self._partial = False
 
     def _line(
         self, text: str, *, fg: str | None = None, bold: bool = False, dim: bool = False
@@ -161,6 +265,7 @@ class EventRenderer:
         if self._progress_shown:
             self._stream.write("\r\x1b[2K")
             self._progress_shown = False
+        self._end_partial()
         masked = self._mask(text)
         if self._color:
             masked = _style(masked, fg=fg, bold=bold, dim=dim)
