@@ -165,9 +165,10 @@ def test_each_kind_of_out_of_band_change_defeats_the_verdict(
 def test_a_pending_migration_is_reported_not_hidden_by_the_verdict(synced: Project) -> None:
     synced.write_migration("0002", "0001", "pass", message="later")
     result = synced.cli("check")
-    assert result.code != 0, result
-    assert "not up to date" in result.err
-    assert "0002" in result.err
+    assert result.code == 1, result
+    assert "the database is behind the migration files" in result.out
+    assert "(0002)" in result.out
+    assert "run `distil upgrade` first" in result.out
 
 
 @FILES_ONLY

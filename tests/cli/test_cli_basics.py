@@ -315,13 +315,16 @@ def test_status_names_every_problem_with_its_fix(capsys) -> None:
         missing=("zz9",),
         interrupted="revision q stopped after statement 3 of 5",
     )
-    print_status(Printer(color=False), status, history, verbose=False)
+    problems = print_status(Printer(color=False), status, history, verbose=False)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "a1, create users"  # applied, but not the head of the graph
-    assert (
-        "changed since applied: a1.py (recorded sha256 abcd1234…, now ef567890…) — run "
-        "`distil upgrade --accept-changed` to accept"
-    ) in out
+    changed = (
+        "changed since applied: a1.py (recorded sha256 abcd1234…, now ef567890…) — restore the "
+        "file and put the change in a new migration, or, if the edit is harmless, run "
+        "`distil upgrade --accept-changed` to accept it"
+    )
+    assert changed in out
+    assert len(problems) == 2 and problems[0] == changed
     assert any("zz9" in line and "restore it" in line for line in out)
     assert "interrupted migration: revision q stopped after statement 3 of 5" in out
     assert out[-1] == "pending: 1 revision — run `distil upgrade`"
@@ -329,7 +332,10 @@ def test_status_names_every_problem_with_its_fix(capsys) -> None:
 
 def test_status_of_an_empty_database(capsys) -> None:
     status = CurrentStatus("sqlite:///x.db", (), (), ("a1",), (), ())
-    print_status(Printer(color=False), status, (header("a1", (), "create users"),), verbose=True)
+    problems = print_status(
+        Printer(color=False), status, (header("a1", (), "create users"),), verbose=True
+    )
+    assert problems == ()
     assert capsys.readouterr().out.splitlines() == [
         "(no revision applied)",
         "pending: 1 revision — run `distil upgrade`",

@@ -32,16 +32,20 @@ def test_edited_applied_file_blocks_upgrade_and_downgrade(project: Project) -> N
         assert "--accept-changed" in result.err
         assert applied(project) == ids[:2]
     current = project.cli("current")
-    assert current.code == 0, current
+    assert current.code == 1, current
     assert f"changed since applied: migrations/versions/{name}" in current.out
     assert recorded[:8] in current.out
+    assert "--accept-changed" in current.out
+    assert "up to date" not in current.out
     accepted = project.cli("upgrade", "head", "--accept-changed")
     assert accepted.code == 0, accepted
     assert f"accepted the new content of {name}" in accepted.err
     assert applied(project) == ids
     assert version_rows(project)["rev01aa"][0] == file_checksum_of(project, "rev01aa")
     assert version_rows(project)["rev01aa"][0] != recorded
-    assert "changed since applied" not in project.cli("current").out
+    after = project.cli("current")
+    assert after.code == 0, after
+    assert "changed since applied" not in after.out
     assert project.cli("downgrade", "-1").code == 0
 
 
@@ -71,8 +75,10 @@ def test_deleted_applied_file_is_named(project: Project) -> None:
         assert "rev02aa" in result.err
         assert "no file" in result.err
     current = project.cli("current")
-    assert current.code == 0, current
+    assert current.code == 1, current
     assert "missing file: revision rev02aa" in current.out
+    assert "distil stamp" in current.out
+    assert "up to date" not in current.out
     assert applied(project) == ["rev01aa", "rev02aa"]
 
 
@@ -102,4 +108,5 @@ def test_edit_that_keeps_size_and_modification_time_is_caught(project: Project) 
     assert path.name in result.err
     assert applied(project) == ids
     current = project.cli("current")
+    assert current.code == 1, current
     assert f"changed since applied: migrations/versions/{path.name}" in current.out, current

@@ -25,6 +25,7 @@ from distil.cli.output import (
     EventRenderer,
     Printer,
     display_path,
+    plural,
     print_history,
     print_status,
     revision_block,
@@ -401,6 +402,19 @@ def check(invocation: Invocation, no_cache: bool) -> int:
 
     result = run_check(config, use_cache=not no_cache)
     printer = invocation.printer()
+    if result.problems:
+        for problem in result.problems:
+            printer.out(problem, fg="red")
+        printer.out("not checked: fix the migration history first, then run `distil check` again")
+        return EXIT_FAILED
+    if result.pending:
+        printer.out(
+            f"the database is behind the migration files: "
+            f"{plural(len(result.pending), 'revision')} not applied "
+            f"({', '.join(result.pending[:5])}{'…' if len(result.pending) > 5 else ''}) — run "
+            "`distil upgrade` first, then `distil check` again"
+        )
+        return EXIT_FAILED
     if result.comparison is None or not result.comparison.changes:
         reuse = " (unchanged since the last check)" if result.cached else ""
         printer.out(f"in sync: the database matches the models{reuse}")
@@ -554,8 +568,9 @@ def stamp(
 @cli.command()
 @verbose_option
 @pass_invocation
-def current(invocation: Invocation) -> None:
-    """Show the applied revisions and any problem with them.
+def current(invocation: Invocation) -> int:
+    """Show the applied revisions and any problem with them (exit 1 on a changed or missing
+    applied file, or several heads).
 
     \b
     Example:
@@ -567,7 +582,10 @@ def current(invocation: Invocation) -> None:
 
     graph = ScriptDirectory(config.versions_dir).graph()
     status = current_status(config, graph=graph)
-    print_status(invocation.printer(), status, graph.history(), verbose=invocation.verbose)
+    problems = print_status(
+        invocation.printer(), status, graph.history(), verbose=invocation.verbose
+    )
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 @cli.command()

@@ -387,8 +387,11 @@ def print_status(
     history: Sequence[RevisionHeader],
     *,
     verbose: bool,
-) -> None:
-    """The applied heads, then every problem the status reports, each with its fix."""
+) -> tuple[str, ...]:
+    """The applied heads, then every problem the status reports, each with its fix; returns the
+    problems that make ``current`` fail (``commands.status.history_problems``)."""
+    from distil.commands.status import history_problems
+
     by_id = {header.revision: header for header in history}
     graph_heads, _ = graph_markers(history)
     printer.err(f"database: {status.database}", dim=True)
@@ -418,24 +421,20 @@ def print_status(
             )
             took = f", {applied.duration_ms} ms" if applied.duration_ms is not None else ""
             printer.out(f"  {applied.revision}  {when}{took}")
-    for changed in status.changed:
-        printer.out(
-            f"changed since applied: {display_path(changed.path)} (recorded sha256 "
-            f"{changed.recorded_checksum[:8]}…, now {changed.current_checksum[:8]}…) — run "
-            "`distil upgrade --accept-changed` to accept",
-            fg="yellow",
-        )
-    for revision in status.missing:
-        printer.out(
-            f"missing file: revision {revision} is applied but has no file in the versions "
-            "directory — restore it from version control",
-            fg="yellow",
-        )
+    problems = history_problems(status, tuple(sorted(graph_heads)))
+    for problem in problems:
+        printer.out(problem, fg="red")
     if status.interrupted:
         printer.out(f"interrupted migration: {status.interrupted}", fg="red")
     if status.running:
         printer.out(f"running migration: {status.running}", fg="yellow")
     if status.pending:
-        printer.out(f"pending: {plural(len(status.pending), 'revision')} — run `distil upgrade`")
-    elif status.heads or status.applied:
+        step = (
+            '`distil merge -m "merge heads"` first (several heads), then `distil upgrade`'
+            if len(graph_heads) > 1
+            else "`distil upgrade`"
+        )
+        printer.out(f"pending: {plural(len(status.pending), 'revision')} — run {step}")
+    elif (status.heads or status.applied) and not problems:
         printer.out("up to date", fg="green")
+    return problems

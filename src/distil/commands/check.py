@@ -13,10 +13,11 @@ together with what it depends on:
   read, so a change made during the check can only make the verdict miss.
 
 The next check hashes those files and reads the fingerprint and the version table with the bare
-driver (``dialects.light``). If everything matches and every migration is applied, the database
-is still in sync with the same models, and the check ends there without importing SQLAlchemy or
+driver (``dialects.light``). If everything matches, every migration is applied and no applied
+file changed, the database is still in sync with the same models, and the check ends there without importing SQLAlchemy or
 the models. Anything else (a changed file, a schema change, a pending migration, a URL the bare
-drivers do not handle) takes the full path. ``--no-cache`` always takes it; it is the switch for
+drivers do not handle) takes the full path, which first refuses a history unfit to compare
+(several heads, an applied file changed or missing, a migration not applied) with its fix. ``--no-cache`` always takes it; it is the switch for
 models whose tables depend on something other than their files, such as environment variables.
 """
 
@@ -40,21 +41,39 @@ VERDICT_FORMAT = "1"
 
 @dataclass(frozen=True)
 class CheckResult:
-    comparison: Comparison | None  # None when the stored verdict held
+    comparison: Comparison | None  # None when the stored verdict held or nothing was compared
+    # why the models were not compared: the history's problems, each with its fix
+    # (``commands.status.history_problems``), or the revisions the database still lacks
+    problems: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
 
     @property
     def cached(self) -> bool:
-        return self.comparison is None
+        return self.comparison is None and not self.problems and not self.pending
 
     @property
     def in_sync(self) -> bool:
+        if self.problems or self.pending:
+            return False
         return self.comparison is None or not self.comparison.changes
 
 
 def check(config: Config, *, use_cache: bool = True) -> CheckResult:
+    """Compare the models with the database, unless the history first needs fixing: several
+    heads, an applied file changed or missing, or migrations not applied yet (no verdict then)."""
+    from distil.scripts.directory import ScriptDirectory
+
+    graph = ScriptDirectory(config.versions_dir).graph()
     cache = VerdictCache(config)
-    if use_cache and cache.holds():
+    if use_cache and len(graph.heads()) <= 1 and cache.holds():
         return CheckResult(None)
+    from distil.commands.status import current_status, history_problems
+
+    status = current_status(config, graph=graph)
+    problems = history_problems(status, graph.heads())
+    if problems or status.pending:
+        cache.forget()
+        return CheckResult(None, problems=problems, pending=status.pending)
     from distil.commands.autogenerate import compare_models
 
     comparison = compare_models(config, reuse_live_snapshot=True)
@@ -109,8 +128,13 @@ class VerdictCache:
             revisions = ScriptDirectory(self.config.versions_dir).graph().revisions
         except DistilError:
             return False  # the full path reports what is wrong with the files
-        applied = {row[0] for row in rows}
-        return all(revision in applied for revision in revisions)
+        applied = {row[0]: row[1] for row in rows}
+        if set(applied) != set(revisions):
+            return False  # a pending migration, or an applied one without a file
+        return all(
+            checksum is None or checksum == revisions[revision].checksum
+            for revision, checksum in applied.items()
+        )
 
     def store(self, comparison: Comparison) -> None:
         if comparison.fingerprint is None or comparison.model_files is None:

@@ -6,6 +6,7 @@ naming each of its statements that took effect (from the progress record the run
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distil.runtime.results import AppliedRevision, CurrentStatus
@@ -124,3 +125,39 @@ def _interrupted(progress: tuple[Any, ...], path_name: str | None) -> str | None
     from distil.runtime.progress import describe_interrupted
 
     return describe_interrupted(list(progress), path_name)
+
+
+def history_problems(status: CurrentStatus, graph_heads: tuple[str, ...]) -> tuple[str, ...]:
+    """What makes the migration history unfit to deploy or to compare, each with its fix.
+
+    Several heads, an applied file that changed since it ran, and an applied revision without a
+    file: ``current`` and ``check`` fail (exit 1) on any of them, whatever else they find.
+    """
+    problems = []
+    if len(graph_heads) > 1:
+        problems.append(
+            f"several heads: {', '.join(graph_heads)} — join them with "
+            '`distil merge -m "merge heads"`, then run `distil upgrade`'
+        )
+    for changed in status.changed:
+        problems.append(
+            f"changed since applied: {_shown_path(changed.path)} (recorded sha256 "
+            f"{changed.recorded_checksum[:8]}…, now {changed.current_checksum[:8]}…) — restore "
+            "the file and put the change in a new migration, or, if the edit is harmless, run "
+            "`distil upgrade --accept-changed` to accept it"
+        )
+    for revision in status.missing:
+        problems.append(
+            f"missing file: revision {revision} is applied but has no file in the versions "
+            "directory — restore it from version control, or record the right state with "
+            "`distil stamp <revision>`"
+        )
+    return tuple(problems)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, ValueError):
+        return str(path)
