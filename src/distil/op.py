@@ -423,9 +423,11 @@ def f(name: str) -> Any:
 
 
 def inline_literal(value: Any, type_: Any = None) -> Any:
+    """A value written into the statement's SQL text, not sent as a bound parameter (as in
+    Alembic): the database reads it like a literal, e.g. compares an enum column with it."""
     import sqlalchemy as sa
 
-    return sa.literal(value, type_)
+    return sa.literal(value, type_, literal_execute=True)
 
 
 @contextmanager

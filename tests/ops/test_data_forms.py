@@ -44,6 +44,28 @@ op.execute("UPDATE notes SET body = body WHERE id = 1", execution_options={"no_p
     ]
 
 
+def test_inline_literal_is_written_into_the_statement_online(migrator: Migrator) -> None:
+    """As in Alembic, the value is part of the SQL text, not a bound parameter: PostgreSQL
+    compares an enum column with it (a VARCHAR parameter would have no ``=`` operator)."""
+    migrator.run(
+        """
+status = sa.Enum("active", "discontinued", name="product_status")
+op.create_table("products", sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("status", status), sa.Column("sellable", sa.Boolean))
+op.execute("INSERT INTO products (id, status, sellable) VALUES (1, 'active', true), "
+           "(2, 'discontinued', true)")
+"""
+    )
+    migrator.run(
+        """
+products = sa.table("products", sa.column("status", sa.String), sa.column("sellable", sa.Boolean))
+op.execute(products.update().where(products.c.status == op.inline_literal("discontinued"))
+           .values({"sellable": op.inline_literal(False)}))
+"""
+    )
+    assert migrator.rows("products", "id", "sellable") == [(1, True), (2, False)]
+
+
 def test_inline_literal_in_sql_scripts(migrator: Migrator) -> None:
     migrator.step(NOTES)
     migrator.step(
