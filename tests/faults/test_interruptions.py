@@ -120,3 +120,56 @@ def test_lock_held_past_the_timeout_names_the_revision(project: Project, dialect
     assert applied(project) == ["rev01aa"]
     assert project.cli("upgrade", "head").code == 0
     assert applied(project) == ["rev01aa", "rev02aa"]
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_resume_skips_a_trigger_the_killed_run_created(project: Project) -> None:
+    """The killed run's CREATE TRIGGER took effect after the process died: resuming must see the
+    trigger (the table fingerprint does not cover it) and skip it, not fail with error 1359."""
+    import signal
+
+    write_linear_history(project, 1)
+    project.write_migration(
+        "trg002",
+        "rev01aa",
+        """
+        op.execute("CREATE TRIGGER runs_mark BEFORE INSERT ON runs FOR EACH ROW "
+                   "SET NEW.revision = CONCAT(NEW.revision, '!')")
+        op.create_table("after_trigger", sa.Column("id", sa.Integer, primary_key=True))
+        """,
+        message="trigger",
+    )
+    assert project.cli("upgrade", "rev01aa").code == 0
+    engine = sa.create_engine(project.url, poolclass=sa.NullPool)
+    try:
+        holder = engine.connect()
+        holder.exec_driver_sql(
+            "SELECT * FROM runs"
+        ).all()  # a metadata lock CREATE TRIGGER waits on
+        process = project.start("upgrade", "head")
+        deadline = time.monotonic() + 30
+        while True:
+            with engine.connect() as connection:
+                waiting = connection.exec_driver_sql(
+                    "SELECT 1 FROM information_schema.processlist "
+                    "WHERE info LIKE 'CREATE TRIGGER%%' AND state LIKE '%%metadata lock%%'"
+                ).first()
+            if waiting is not None:
+                break
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)  # dies while its statement waits, recorded 'started'
+        process.wait(timeout=30)
+        holder.rollback()  # the server now runs the orphaned CREATE TRIGGER
+        holder.close()
+        wait_for_other_sessions("mariadb", project.url)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW TRIGGERS LIKE 'runs'").all() != []
+    finally:
+        engine.dispose()
+    assert applied(project) == ["rev01aa"]
+    result = project.cli("upgrade", "head")
+    assert result.code == 0, result
+    assert "1359" not in result.err
+    assert applied(project) == ["rev01aa", "trg002"]
+    assert "after_trigger" in user_tables(project)

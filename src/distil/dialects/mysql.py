@@ -14,6 +14,7 @@ otherwise renumber them).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from distil.dialects.base import DialectImpl
@@ -83,7 +84,25 @@ _FINGERPRINT_QUERY = " UNION ALL ".join(
         "SELECT CONCAT_WS(':', 'f', TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, "
         "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE "
         "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL{only}",
+        # what else a statement can create: triggers, views, routines, events (sequences are
+        # rows of TABLES)
+        "SELECT CONCAT_WS(':', 'g', TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, "
+        "EVENT_MANIPULATION, ACTION_ORDER, MD5(ACTION_STATEMENT)) FROM information_schema.TRIGGERS "
+        "WHERE TRIGGER_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS(':', 'v', TABLE_NAME, MD5(VIEW_DEFINITION), CHECK_OPTION, SECURITY_TYPE) "
+        "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS(':', 'r', ROUTINE_TYPE, ROUTINE_NAME, MD5(ROUTINE_DEFINITION), "
+        "LAST_ALTERED) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS(':', 'e', EVENT_NAME, MD5(EVENT_DEFINITION), STATUS, LAST_ALTERED) "
+        "FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()",
     )
+)
+# DDL of objects other than tables and indexes: its digest covers the whole database, even when
+# the statement names tables (a trigger's table, a procedure body's CREATE TABLE)
+_OTHER_OBJECT_DDL = re.compile(
+    r"^\s*(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+|DEFINER\s*=\s*\S+\s+|SQL\s+SECURITY\s+\w+\s+"
+    r"|ALGORITHM\s*=\s*\w+\s+|AGGREGATE\s+)*(?:TRIGGER|VIEW|PROCEDURE|FUNCTION|EVENT|SEQUENCE)\b",
+    re.IGNORECASE,
 )
 
 
@@ -148,7 +167,8 @@ class MysqlImpl(DialectImpl):
         return head.upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
 
     def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
-        """sha256 over the tables, columns, indexes and constraints ``statement`` can change.
+        """sha256 over the tables, columns, indexes, constraints, triggers, views, routines,
+        events and sequences ``statement`` can change.
 
         MariaDB (10.6+) DDL is atomic: a statement either took effect whole or not at all, so
         comparing this digest with the one taken just before the statement decides whether it ran.
@@ -160,7 +180,8 @@ class MysqlImpl(DialectImpl):
         import hashlib
         import re
 
-        tables = sorted(affected_tables(statement))
+        other_objects = _OTHER_OBJECT_DDL.match(statement) is not None
+        tables = [] if other_objects else sorted(affected_tables(statement))
         digest = hashlib.sha256()
         if not tables:
             cursor.execute(f"SELECT x FROM ({_FINGERPRINT_QUERY.format(only='')}) q ORDER BY x")
