@@ -41,6 +41,9 @@ class MigrationContext:
         self.reporter = reporter
         self.revision: str | None = None
         self.step_statements: list[str] = []
+        # the statements of the running step an autocommit block has committed (all that ran
+        # up to the end of its last block): a failure after it cannot take them back
+        self.autocommitted: list[str] = []
         self._scripted: str | None = None
         self.rebuilt_tables: set[tuple[str | None, str]] = set()
         # --allow-data-loss: the data-loss guard lets every operation pass.
@@ -157,7 +160,10 @@ class MigrationContext:
         """Commit what ran so far, run the block outside any transaction, then resume one.
 
         Needed for statements the database refuses inside a transaction, such as PostgreSQL's
-        ``CREATE INDEX CONCURRENTLY`` or ``ALTER TYPE ... ADD VALUE`` before version 12.
+        ``CREATE INDEX CONCURRENTLY`` or ``ALTER TYPE ... ADD VALUE`` before version 12. What
+        ran before and in the block stays even if the migration fails later (``autocommitted``
+        lists it for the failure message); the migration's revision is recorded only when the
+        whole migration succeeds.
         """
         conn = self.connection
         if conn is None:
@@ -173,6 +179,7 @@ class MigrationContext:
         try:
             yield
         finally:
+            self.autocommitted = list(self.step_statements)
             conn.commit()
             conn.execution_options(isolation_level=previous)
             conn.begin()

@@ -210,6 +210,7 @@ class Runner:
         function = module.upgrade if step.direction == "up" else module.downgrade
         ctx.revision = header.revision
         ctx.step_statements = []
+        ctx.autocommitted = []
         started = time.perf_counter()
         progress = self._progress_for(step, recorded)
         if progress is not None:
@@ -260,7 +261,7 @@ class Runner:
             if progress is not None and progress.refusal is error:
                 raise error
             kept = self._kept_statements(header.revision) if progress is not None else None
-            raise self._failure(step, error, ran, lost, kept) from error
+            raise self._failure(step, error, ran, lost, kept, ctx.autocommitted) from error
         finally:
             ctx.revision = None
             if ctx.progress is not None:
@@ -312,6 +313,7 @@ class Runner:
         ran: list[str],
         lost: Lost | None = None,
         kept_statements: list[str] | None = None,
+        autocommitted: Sequence[str] = (),
     ) -> DistilError:
         import sqlalchemy as sa
 
@@ -327,7 +329,16 @@ class Runner:
             state = (
                 f"nothing of this migration was kept, and {_lost_text(lost, after_failure=True)}"
             )
-        if not self.impl.supports_transactional_ddl:
+        if autocommitted and self.impl.supports_transactional_ddl:
+            listed = " | ".join(" ".join(s.split())[:200] for s in autocommitted)
+            state = (
+                f"the version table still names {_state_before(step)}, but this migration's "
+                f"autocommit block committed the {len(autocommitted)} statement(s) that ran up to "
+                f"its end, which stay: {listed}. What ran after the block was rolled back. Undo "
+                f"those statements by hand, or make the migration skip what is already done, "
+                f"before running it again."
+            )
+        elif not self.impl.supports_transactional_ddl:
             failed_statement = getattr(error, "statement", None) or ""
             failed = isinstance(error, sa.exc.DBAPIError) and not is_read_only(failed_statement)
             done = ran[:-1] if failed else ran
