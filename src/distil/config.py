@@ -20,6 +20,8 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     alembic_version = "adopt"             # or "keep": also keep Alembic's table current
     alembic_version_table = "alembic_version"   # Alembic's version table (name, schema)
     alembic_version_table_schema = "ops"        # optional
+    exclude_tables = ["celery_*", "spatial_ref_sys"]  # also include_tables, include_schemas,
+    include_object = "app.migrations:include_object"  # exclude_schemas; include_name
 
     [tool.distil.lint]                    # lint rule levels (read by distil.commands.lint)
 
@@ -63,6 +65,10 @@ ADOPTION_KEYS = ("alembic_version", "alembic_version_table", "alembic_version_ta
 ALEMBIC_VERSION_MODES = ("adopt", "keep")
 DEFAULT_ALEMBIC_VERSION_TABLE = "alembic_version"
 
+# -- what the models own (``introspect.scope``): name globs and Alembic-style hooks
+SCOPE_GLOB_KEYS = ("include_tables", "exclude_tables", "include_schemas", "exclude_schemas")
+SCOPE_HOOK_KEYS = ("include_object", "include_name")
+
 _KNOWN_KEYS = (
     "script_location",
     "models",
@@ -73,6 +79,8 @@ _KNOWN_KEYS = (
     "version_table_schema",
     "lock_timeout",
     *ADOPTION_KEYS,
+    *SCOPE_GLOB_KEYS,
+    *SCOPE_HOOK_KEYS,
 )
 
 
@@ -94,6 +102,12 @@ class Config:
     alembic_version: str = "adopt"
     alembic_version_table: str = DEFAULT_ALEMBIC_VERSION_TABLE
     alembic_version_table_schema: str | None = None
+    include_tables: tuple[str, ...] = ()
+    exclude_tables: tuple[str, ...] = ()
+    include_schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    include_object: str | None = None
+    include_name: str | None = None
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     url_problem: str | None = None
     dev_url_problem: str | None = None
@@ -308,6 +322,7 @@ def _build_config(
         version_table_schema=settings.string("version_table_schema") or None,
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         **_adoption_settings(settings),
+        **_scope_settings(settings, path),
         raw=_freeze(table),
         url_problem=url_problem,
         dev_url_problem=dev_url_problem,
@@ -322,6 +337,16 @@ def _adoption_settings(settings: _TypedSettings) -> dict[str, Any]:
         or DEFAULT_ALEMBIC_VERSION_TABLE,
         "alembic_version_table_schema": settings.string("alembic_version_table_schema") or None,
     }
+
+
+def _scope_settings(settings: _TypedSettings, path: Path) -> dict[str, Any]:
+    found: dict[str, Any] = {key: settings.string_list(key) for key in SCOPE_GLOB_KEYS}
+    for key in SCOPE_HOOK_KEYS:
+        spec = settings.string(key)
+        if spec is not None:
+            check_models_spec(spec, origin=f"the {key} setting in {path}")
+        found[key] = spec
+    return found
 
 
 def _reject_unknown_keys(path: Path, section: str, table: Mapping[str, Any]) -> None:

@@ -362,6 +362,13 @@ def _autogenerate(
         )
         return
     proof = "proven on a scratch database" if result.verified else "not proven"
+    if result.ignored_drift:
+        printer.err(
+            "note: the migration history does not reproduce the live database in objects this "
+            "migration does not touch; the proof left them out: "
+            + "; ".join(result.ignored_drift[:10]),
+            fg="yellow",
+        )
     verb = "regenerated" if amend else "created"
     printer.out(f"{verb} {display_path(result.path)} ({proof})")
     if kept is not None:

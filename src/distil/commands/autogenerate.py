@@ -55,6 +55,9 @@ class AutogenerateResult:
     comparison: Comparison
     path: Path | None  # None when nothing differed and no empty file was asked for
     verified: bool
+    # differences between the replayed history and the live database that the new migration
+    # does not touch: the proof went on without them
+    ignored_drift: tuple[str, ...] = ()
 
 
 def compare_models(
@@ -78,6 +81,7 @@ def compare_models(
     from distil.diff.questions import NonInteractive
     from distil.introspect.normalize import model_schemas, target_schema
     from distil.introspect.reflect import reflect_schema
+    from distil.introspect.scope import Scope, bookkeeping_tables
     from distil.models_loader import load_metadata_and_sources
 
     if not config.models:
@@ -87,6 +91,7 @@ def compare_models(
         )
     metadata, model_files = load_metadata_and_sources(config.models, config.root)
     url = config.require_url()
+    scope = Scope.from_config(config)
     schemas = model_schemas(metadata, config.schemas)
     owned = engine is None
     if engine is None:
@@ -97,6 +102,7 @@ def compare_models(
         with engine.connect() as conn:
             _require_head(config, conn)
             dialect = conn.dialect
+            schemas = _schemas_in_scope(scope, conn, schemas)
             current = None
             if reuse_live_snapshot:
                 cache = LiveSnapshotCache(config, conn, schemas)
@@ -104,7 +110,7 @@ def compare_models(
                 current = cache.load()
             if current is None:
                 current = reflect_schema(
-                    conn, schemas, ignore_tables=(config.version_table,), types=live_types
+                    conn, schemas, ignore_tables=bookkeeping_tables(config), types=live_types
                 )
                 if reuse_live_snapshot:
                     cache.store(current)
@@ -118,9 +124,51 @@ def compare_models(
         schemas=schemas,
         cache_dir=config.script_location / "__pycache__",
     )
+    current, target = _apply_scope(scope, current, target, metadata, live_types)
     plan = plan_migration(current, target, questioner or NonInteractive())
     return Comparison(
         plan, current, target, metadata, live_types, dialect, fingerprint, schemas, model_files
+    )
+
+
+def _schemas_in_scope(
+    scope: Any, conn: sa.Connection, schemas: tuple[str | None, ...]
+) -> tuple[str | None, ...]:
+    """The schemas compared: the models' and the config's, and the live ones include_schemas
+    selects (never the server's own nor the default one), minus those the scope leaves out."""
+    if not (scope.include_schemas or scope.exclude_schemas or scope.include_name):
+        return schemas
+    live: list[str] = []
+    if scope.include_schemas:
+        import sqlalchemy as sa
+
+        from distil.dialects.registry import impl_for
+
+        system = impl_for(conn.dialect).system_schemas
+        default = conn.dialect.default_schema_name
+        live = [
+            name
+            for name in sa.inspect(conn).get_schema_names()
+            if name not in system and name != default and not name.startswith("pg_")
+        ]
+    return scope.schemas_to_compare(schemas, live)  # type: ignore[no-any-return]
+
+
+def _apply_scope(
+    scope: Any, current: Schema, target: Schema, metadata: Any, live_types: dict[Any, Any]
+) -> tuple[Schema, Schema]:
+    """Both sides without what the models do not own (``introspect.scope``)."""
+    live_objects = None
+    if scope.include_object is not None:
+        from distil.schema.to_metadata import schema_to_metadata
+
+        try:
+            live_objects = schema_to_metadata(current, live_types)
+        except Exception:  # noqa: BLE001 - the hook then sees the name without the object
+            live_objects = None
+    return (
+        scope.apply(current, reflected=True, objects=live_objects, other=metadata),
+        scope.apply(target, reflected=False, objects=metadata, other=live_objects),
     )
 
 
@@ -142,8 +190,9 @@ def autogenerate(
     upgrade_body, downgrade_body, imports = render_bodies(comparison)
     directory = ScriptDirectory(config.versions_dir)
     heads = directory.graph().heads()
+    ignored: tuple[str, ...] = ()
     if verify and comparison.changes:
-        prove(config, comparison, message, heads, upgrade_body, downgrade_body, imports)
+        ignored = prove(config, comparison, message, heads, upgrade_body, downgrade_body, imports)
     path = directory.write_script(
         message=message,
         down_revisions=heads,
@@ -152,7 +201,7 @@ def autogenerate(
         downgrade_body=downgrade_body,
         extra_imports=imports,
     )
-    return AutogenerateResult(comparison, path, verify and bool(comparison.changes))
+    return AutogenerateResult(comparison, path, verify and bool(comparison.changes), ignored)
 
 
 def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:
@@ -191,16 +240,24 @@ def prove(
     upgrade_body: str,
     downgrade_body: str,
     imports: tuple[str, ...],
-) -> None:
-    """Run history + the new migration on a scratch database and compare by reflection."""
+) -> tuple[str, ...]:
+    """Run history + the new migration on a scratch database and compare by reflection.
+
+    Where the replayed history and the live database differ in objects the new migration does
+    not touch, the proof leaves those objects out and returns the differences it ignored.
+    """
     from distil.commands.migrate import downgrade, upgrade
     from distil.dialects.scratch import scratch_engine
-    from distil.diff.api import compare
+    from distil.diff.api import compare as compare_all
     from distil.introspect.normalize import model_schemas
     from distil.introspect.reflect import reflect_schema
+    from distil.introspect.scope import Scope, bookkeeping_tables
+    from distil.schema.model import Schema
     from distil.scripts.directory import ScriptDirectory
 
-    schemas = model_schemas(comparison.metadata, config.schemas)
+    scope = Scope.from_config(config)
+    schemas = comparison.schemas or model_schemas(comparison.metadata, config.schemas)
+    ignored: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="distil-verify-"))
     try:
         versions = workdir / "versions"
@@ -217,8 +274,12 @@ def prove(
         with scratch_engine(config.require_url(), dev_url=config.require_dev_url()) as engine:
 
             def snapshot() -> Schema:
+                types: dict[Any, Any] = {}
                 with engine.connect() as conn:
-                    return reflect_schema(conn, schemas, ignore_tables=(config.version_table,))
+                    found = reflect_schema(
+                        conn, schemas, ignore_tables=bookkeeping_tables(config), types=types
+                    )
+                return _apply_scope(scope, found, Schema(), comparison.metadata, types)[0]
 
             try:
                 for head in heads:
@@ -233,7 +294,27 @@ def prove(
             if outside:
                 _create_schemas(engine, outside)
                 replayed = snapshot()
-            drift = compare(comparison.current, replayed)
+            touched: set[str] = set()
+            for change in comparison.changes:
+                touched |= changed_objects(change)
+            drift = []
+            untouched: set[str] = set()
+            for change in compare_all(comparison.current, replayed):
+                objects = changed_objects(change)
+                if objects and not objects & touched:
+                    untouched |= objects
+                    ignored.append(change.summary())
+                else:
+                    drift.append(change)
+
+            def compare(before: Schema, after: Schema) -> list[Change]:
+                """Differences, without those in objects whose drift the proof ignores."""
+                return [
+                    c
+                    for c in compare_all(before, after)
+                    if not (changed_objects(c) and changed_objects(c) <= untouched)
+                ]
+
             if drift:
                 raise GraphError(
                     "could not prove the new migration: the migration history does not reproduce the "
@@ -270,6 +351,30 @@ def prove(
                 )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return tuple(ignored)
+
+
+def changed_objects(change: Change) -> set[str]:
+    """What a change is about: ``table:SCHEMA.NAME``, ``enum:SCHEMA.NAME`` or ``schema:NAME``."""
+    from distil.diff import changes as ch
+
+    def table(key: Any) -> str:
+        return f"table:{ch.show(key)}"
+
+    if isinstance(change, (ch.AddTable, ch.DropTable)):
+        return {table(change.table.key)}
+    if isinstance(change, ch.RenameTable):
+        return {table(change.old), table(change.new)}
+    if isinstance(change, (ch.AddEnum, ch.DropEnum)):
+        return {f"enum:{ch.show(change.enum.key)}"}
+    if isinstance(change, (ch.AlterEnum, ch.RenameEnum)):
+        return {f"enum:{ch.show(change.before.key)}", f"enum:{ch.show(change.after.key)}"}
+    if isinstance(change, (ch.AddSchema, ch.DropSchema)):
+        return {f"schema:{change.name}"}
+    key = getattr(change, "table", None)
+    if isinstance(key, tuple):
+        return {table(key)}
+    return set()
 
 
 def _empty_schemas_outside_history(live: Schema, replayed: Schema) -> list[str]:

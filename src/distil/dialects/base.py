@@ -27,6 +27,8 @@ class DialectImpl:
     supports_transactional_ddl = True
     supports_comments = True
     supports_schemas = True  # CREATE SCHEMA (SQLite's schemas are attached files)
+    # schemas the server keeps for itself: never compared, even when a glob would match them
+    system_schemas: frozenset[str] = frozenset({"information_schema"})
     # a column's type cannot change while a foreign key uses it: the key is dropped around it
     foreign_keys_block_type_change = False
     supports_exclude_constraints = False  # PostgreSQL's EXCLUDE USING ...

@@ -110,6 +110,7 @@ class MysqlImpl(DialectImpl):
     name = "mysql"
     supports_transactional_ddl = False
     supports_comments = True
+    system_schemas = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
     # MODIFY of a column a foreign key uses, on either side, is refused (errors 1832, 1833)
     foreign_keys_block_type_change = True
     begin_sql = "START TRANSACTION"

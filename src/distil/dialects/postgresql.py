@@ -41,6 +41,7 @@ class PostgresqlImpl(DialectImpl):
     supports_transactional_ddl = True
     supports_comments = True
     supports_exclude_constraints = True
+    system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})
 
     def type_change_using(
         self, column: str, before: str, after: str, new_type: Any, *, from_enum: bool = False
