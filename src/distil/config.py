@@ -299,12 +299,15 @@ def _build_config(
         url = None
     if url:
         url = normalize_url(url)
+        if not flag_url and not environ.get(URL_ENV_VAR):
+            url = file_relative_url(url, root)
     dev_setting = settings.string("dev_url")
     dev_url: str | None = None
     dev_url_problem: str | None = None
     if dev_setting is not None:
         try:
             dev_url = normalize_url(_expand(dev_setting, "dev_url", path, environ)) or None
+            dev_url = file_relative_url(dev_url, root) if dev_url else None
         except _UnsetVariable as unset:
             dev_url_problem = unset.message
 
@@ -436,6 +439,35 @@ def check_models_spec(spec: str, *, origin: str = "the models reference") -> tup
             f'"app.models:metadata".'
         )
     return match.group("module"), match.group("attr")
+
+
+# --------------------------------------------------------------------------- relative files
+
+# The one URL form that names a file on this machine: "sqlite[+driver]:///path". A relative path
+# in the config file is relative to the file's directory, like every other path in it.
+_FILE_URL = re.compile(r"(?P<scheme>sqlite(?:\+[\w.]+)?):///(?P<path>[^?]*)(?P<query>\?.*)?", re.I)
+
+
+def file_relative_url(url: str, base: Path) -> str:
+    """``url`` with a relative database file path made absolute from ``base``.
+
+    ``sqlite:///blog.db`` names ``base/blog.db``; an absolute path (``sqlite:////srv/app.db``),
+    an in-memory database and every other URL are returned unchanged. A ``file:`` URI path
+    (``?uri=true``) is made absolute the same way.
+    """
+    match = _FILE_URL.fullmatch(url)
+    if match is None:
+        return url
+    path, query = match.group("path"), match.group("query") or ""
+    prefix = ""
+    if path.startswith("file:") and "uri=true" in query.lower():
+        prefix, path = "file:", path[len("file:") :]
+        if "mode=memory" in query.lower():
+            return url
+    if path in ("", ":memory:") or path.startswith("/") or Path(path).is_absolute():
+        return url
+    absolute = Path(os.path.normpath(base / path)).as_posix()
+    return f"{match.group('scheme')}:///{prefix}{absolute}{query}"
 
 
 # --------------------------------------------------------------------------- ${VAR} expansion

@@ -10,6 +10,7 @@ import pytest
 
 from distil.config import (
     Config,
+    file_relative_url,
     find_config,
     load_config,
     mask_secrets,
@@ -129,7 +130,7 @@ def test_all_keys_are_read_and_typed(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path, environ={})
 
     assert config.models == "app.models:Base.metadata"
-    assert config.url == "sqlite:///app.db"
+    assert config.url == f"sqlite:///{tmp_path.resolve()}/app.db"  # next to the file
     assert config.dev_url == "sqlite://"
     assert config.schemas == ("audit", "billing")
     assert config.version_table == "history"
@@ -234,7 +235,8 @@ def test_url_precedence_flag_then_environment_then_file(tmp_path: Path) -> None:
     write(tmp_path / "distil.toml", 'url = "sqlite:///from_file.db"\n')
     environ = {"DISTIL_DATABASE_URL": "sqlite:///from_env.db"}
 
-    assert load_config(cwd=tmp_path, environ={}).url == "sqlite:///from_file.db"
+    from_file = f"sqlite:///{tmp_path.resolve()}/from_file.db"
+    assert load_config(cwd=tmp_path, environ={}).url == from_file
     assert load_config(cwd=tmp_path, environ=environ).url == "sqlite:///from_env.db"
     flagged = load_config(cwd=tmp_path, environ=environ, url="sqlite:///from_flag.db")
     assert flagged.url == "sqlite:///from_flag.db"
@@ -245,7 +247,7 @@ def test_empty_environment_url_is_ignored(tmp_path: Path) -> None:
 
     config = load_config(cwd=tmp_path, environ={"DISTIL_DATABASE_URL": ""})
 
-    assert config.url == "sqlite:///from_file.db"
+    assert config.url == f"sqlite:///{tmp_path.resolve()}/from_file.db"
 
 
 def test_variables_are_expanded(tmp_path: Path) -> None:
@@ -266,7 +268,7 @@ def test_default_used_when_variable_is_empty_and_literal_escape(tmp_path: Path) 
 
     config = load_config(cwd=tmp_path, environ={"NAME": ""})
 
-    assert config.url == "sqlite:///app.db?x=${HOME}"
+    assert config.url == f"sqlite:///{tmp_path.resolve()}/app.db?x=${{HOME}}"
 
 
 def test_undefined_variable_names_variable_and_file(tmp_path: Path) -> None:
@@ -430,3 +432,31 @@ def test_unset_variable_in_dev_url_is_reported_by_require_dev_url_only(tmp_path:
     with pytest.raises(ConfigError, match="'dev_url' refers to the environment variable NOPE_DEV"):
         config.require_dev_url()
     assert load_config(path, environ={"NOPE_DEV": "sqlite://"}).require_dev_url() == "sqlite://"
+
+
+@pytest.mark.parametrize(
+    ("url", "resolved"),
+    [
+        ("sqlite:///blog.db", "sqlite:////srv/app/blog.db"),
+        ("sqlite+pysqlite:///../data/blog.db?timeout=5", "sqlite+pysqlite:////srv/data/blog.db?timeout=5"),
+        ("sqlite:///file:app.db?uri=true", "sqlite:///file:/srv/app/app.db?uri=true"),
+        ("sqlite:////abs/blog.db", "sqlite:////abs/blog.db"),
+        ("sqlite://", "sqlite://"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("sqlite:///file:mem?mode=memory&uri=true", "sqlite:///file:mem?mode=memory&uri=true"),
+        ("postgresql:///local", "postgresql:///local"),
+    ],
+)  # fmt: skip
+def test_relative_sqlite_paths_are_relative_to_the_config_file(url: str, resolved: str) -> None:
+    assert file_relative_url(url, Path("/srv/app")) == resolved
+
+
+def test_only_the_file_url_is_made_relative_to_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "distil.toml"
+    path.write_text('url = "sqlite:///blog.db"\ndev_url = "sqlite:///dev.db"\n', encoding="utf-8")
+    config = load_config(path, environ={})
+    assert config.url == f"sqlite:///{tmp_path.resolve()}/blog.db"
+    assert config.dev_url == f"sqlite:///{tmp_path.resolve()}/dev.db"
+    assert load_config(path, url="sqlite:///x.db", environ={}).url == "sqlite:///x.db"
+    from_env = load_config(path, environ={"DISTIL_DATABASE_URL": "sqlite:///y.db"})
+    assert from_env.url == "sqlite:///y.db"

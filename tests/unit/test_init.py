@@ -42,7 +42,7 @@ def test_fresh_directory_gets_distil_toml_and_versions(tmp_path: Path) -> None:
     assert config.path == result.config_path
     assert config.versions_dir == result.versions_dir
     assert config.models == "app.models:Base.metadata"
-    assert config.url == "sqlite:///app.db"
+    assert config.url == f"sqlite:///{tmp_path.resolve()}/app.db"
 
 
 def test_defaults_leave_hints_and_notes(tmp_path: Path) -> None:

@@ -412,7 +412,7 @@ def check(invocation: Invocation, no_cache: bool) -> int:
     if result.problems:
         for problem in result.problems:
             printer.out(problem, fg="red")
-        printer.out("not checked: fix the migration history first, then run `distil check` again")
+        printer.out("not checked: fix the above first, then run `distil check` again")
         return EXIT_FAILED
     if result.pending:
         printer.out(

@@ -403,7 +403,12 @@ def print_status(
             f"revision(s) as applied and goes on from there.",
             fg="yellow",
         )
-    if not status.heads:
+    if status.not_created:
+        printer.out(
+            f"(no revision applied: the database file {status.not_created} does not exist yet; "
+            "`distil upgrade` creates it)"
+        )
+    elif not status.heads:
         printer.out("(no revision applied)")
     for revision in status.heads:
         header = by_id.get(revision)

@@ -71,6 +71,12 @@ def check(config: Config, *, use_cache: bool = True) -> CheckResult:
 
     status = current_status(config, graph=graph)
     problems = history_problems(status, graph.heads())
+    if status.not_created and not status.pending:
+        problems += (
+            f"the database file {status.not_created} does not exist yet, so there is nothing to "
+            "compare the models with — write a first migration with "
+            '`distil revision --autogenerate -m "initial"` and run `distil upgrade`',
+        )
     if problems or status.pending:
         cache.forget()
         return CheckResult(None, problems=problems, pending=status.pending)

@@ -119,6 +119,7 @@ def _select(
 
 
 def _applied_revisions(config: Config) -> set[str]:
+    from distil.dialects.light import missing_database_file
     from distil.dialects.registry import create_engine
     from distil.runtime.version_table import VersionTable
 
@@ -126,6 +127,8 @@ def _applied_revisions(config: Config) -> set[str]:
         url = config.require_url()
     except ConfigError as error:
         raise ConfigError(f"{error} {_OFFLINE_HINT}") from None
+    if missing_database_file(url) is not None:
+        return set()  # nothing applied yet; opening it would create an empty file
     try:
         engine, _ = create_engine(url, for_migration=False)
     except DatabaseUnavailable as error:

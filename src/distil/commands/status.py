@@ -24,7 +24,7 @@ def current_status(
 ) -> CurrentStatus:
     """Where the database stands; ``graph`` (the versions directory's) is read when not given."""
     from distil.config import mask_url
-    from distil.dialects.light import read_version_rows
+    from distil.dialects.light import missing_database_file, read_version_rows
     from distil.runtime.runner import changed_files
     from distil.scripts.directory import ScriptDirectory
 
@@ -32,6 +32,17 @@ def current_status(
     rows = None
     if engine is None:
         url = config.require_url()
+        absent = missing_database_file(url)
+        if absent is not None:  # never create it: a read-only command leaves no empty file
+            return CurrentStatus(
+                database=mask_url(url),
+                applied=(),
+                heads=(),
+                pending=graph.topological(),
+                changed=(),
+                missing=(),
+                not_created=absent,
+            )
         rows = read_version_rows(url, config.version_table, config.version_table_schema)
     if rows is not None:
         # the common case, without importing SQLAlchemy: one SELECT with the bare driver

@@ -52,6 +52,27 @@ def _read(
         return None
 
 
+def missing_database_file(url: str) -> str | None:
+    """The path of the file ``url`` names when it does not exist yet (SQLite), else ``None``.
+
+    Read-only commands ask this first, so that they never create an empty database file where a
+    driver would: ``current`` then says the database does not exist yet.
+    """
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme.split("+", 1)[0] != "sqlite":
+        return None
+    path, _, query = url.split("://", 1)[1].partition("?")
+    if path in ("", "/", "/:memory:") or not path.startswith("/"):
+        return None
+    path = path[1:]
+    uri = "uri=true" in query.lower()
+    if uri and path.startswith("file:"):
+        if "mode=memory" in query.lower():
+            return None
+        path = unquote(path[len("file:") :].split("?", 1)[0])
+    return None if os.path.exists(path) else path
+
+
 Driver = Callable[
     [str, str, "str | None", "Sequence[str | None] | None"], tuple[list[Row], "str | None"]
 ]

@@ -54,6 +54,7 @@ class CurrentStatus:
     missing: tuple[str, ...]  # applied revisions with no file in versions/
     interrupted: str | None = None  # description of a half-applied migration (MariaDB), if any
     running: str | None = None  # description of a migration running right now (MariaDB), if any
+    not_created: str | None = None  # the database file that does not exist yet (SQLite), if so
     # Alembic's version table, not taken over yet: its name and the number of revisions the
     # first write will record (``heads`` and ``pending`` are then as after that adoption)
     adoptable_from: str | None = None
