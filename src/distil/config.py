@@ -22,6 +22,9 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     alembic_version_table_schema = "ops"        # optional
     exclude_tables = ["celery_*", "spatial_ref_sys"]  # also include_tables, include_schemas,
     include_object = "app.migrations:include_object"  # exclude_schemas; include_name
+    prepend_sys_path = ["."]              # Alembic histories: put first on sys.path (default ".")
+    preload = ["app.models"]              # modules imported before any migration runs
+    version_locations = ["migrations/versions", "plugins/versions"]  # several versions dirs
 
     [tool.distil.lint]                    # lint rule levels (read by distil.commands.lint)
 
@@ -81,6 +84,10 @@ _KNOWN_KEYS = (
     *ADOPTION_KEYS,
     *SCOPE_GLOB_KEYS,
     *SCOPE_HOOK_KEYS,
+    # running Alembic histories (docs/coming-from-alembic.md)
+    "prepend_sys_path",
+    "preload",
+    "version_locations",
 )
 
 
@@ -111,6 +118,12 @@ class Config:
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     url_problem: str | None = None
     dev_url_problem: str | None = None
+    # running Alembic histories: directories put first on sys.path before migration code runs
+    # (default: the config file's directory), modules imported before the first migration
+    # (what env.py imported), and further directories of migration files
+    prepend_sys_path: tuple[Path, ...] = ()
+    preload: tuple[str, ...] = ()
+    version_locations: tuple[Path, ...] = ()
 
     def require_url(self) -> str:
         """The database URL, or a ``ConfigError`` listing the three ways to give one.
@@ -312,11 +325,15 @@ def _build_config(
             dev_url_problem = unset.message
 
     lock_timeout = settings.number("lock_timeout")
+    version_locations = tuple(
+        (root / Path(entry).expanduser()).resolve()
+        for entry in settings.string_or_list("version_locations")
+    )
     return Config(
         path=path,
         root=root,
         script_location=script_location,
-        versions_dir=script_location / "versions",
+        versions_dir=version_locations[0] if version_locations else script_location / "versions",
         models=models,
         url=url or None,
         dev_url=dev_url or None,
@@ -329,6 +346,12 @@ def _build_config(
         raw=_freeze(table),
         url_problem=url_problem,
         dev_url_problem=dev_url_problem,
+        prepend_sys_path=tuple(
+            (root / Path(entry).expanduser()).resolve()
+            for entry in settings.string_or_list("prepend_sys_path", default=(".",))
+        ),
+        preload=settings.string_or_list("preload"),
+        version_locations=version_locations,
     )
 
 
@@ -409,6 +432,14 @@ class _TypedSettings:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self._wrong_type(key, 'a list of strings (e.g. ["audit"])')
         return tuple(value)
+
+    def string_or_list(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """A list of strings, or one string of entries separated by spaces (Alembic's form)."""
+        if key not in self._table:
+            return default
+        if isinstance(self._table[key], str):
+            return tuple(self._table[key].split())
+        return self.string_list(key)
 
 
 def _toml_type_name(value: object) -> str:

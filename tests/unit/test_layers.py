@@ -20,6 +20,7 @@ LEVELS = {
     "scripts": 5,
     "runtime": 5,
     "introspect": 5,
+    "alembic_compat": 5,  # Alembic's names on the runtime; the loader routes `alembic` to it
     "op": 4,  # the facade migration files import
     "ops": 3,
     "dialects": 3,

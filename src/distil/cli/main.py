@@ -130,6 +130,13 @@ def run_options(function: F) -> F:
             help="Run drops and narrowing type changes even where they would lose data.",
         ),
         click.option("--sql", is_flag=True, help="Print the SQL script instead of running it."),
+        click.option(
+            "-x",
+            "x_arguments",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A value migration code reads with context.get_x_argument() (repeatable).",
+        ),
     ):
         function = option(function)
     return function
@@ -587,7 +594,7 @@ def current(invocation: Invocation) -> int:
     from distil.commands.status import current_status
     from distil.scripts.directory import ScriptDirectory
 
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     status = current_status(config, graph=graph)
     problems = print_status(
         invocation.printer(), status, graph.history(), verbose=invocation.verbose

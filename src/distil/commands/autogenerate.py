@@ -188,7 +188,7 @@ def autogenerate(
     if not comparison.changes and not allow_empty:
         return AutogenerateResult(comparison, None, False)
     upgrade_body, downgrade_body, imports = render_bodies(comparison)
-    directory = ScriptDirectory(config.versions_dir)
+    directory = ScriptDirectory.from_config(config)
     heads = directory.graph().heads()
     ignored: tuple[str, ...] = ()
     if verify and comparison.changes:
@@ -398,7 +398,7 @@ def _require_head(config: Config, conn: sa.Connection) -> None:
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
 
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     applied = {
         row.revision
         for row in VersionTable(config.version_table, config.version_table_schema).read(conn)

@@ -131,7 +131,7 @@ class VerdictCache:
         if fingerprint is None or fingerprint != stored.get("fingerprint"):
             return False
         try:
-            revisions = ScriptDirectory(self.config.versions_dir).graph().revisions
+            revisions = ScriptDirectory.from_config(self.config).graph().revisions
         except DistilError:
             return False  # the full path reports what is wrong with the files
         applied = {row[0]: row[1] for row in rows}

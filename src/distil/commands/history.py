@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def list_heads(config: Config) -> tuple[RevisionHeader, ...]:
     """The head revisions (those nothing builds on yet)."""
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     return tuple(graph.get(revision) for revision in graph.heads())
 
 
@@ -30,7 +30,7 @@ def list_branch_points(
     config: Config,
 ) -> tuple[tuple[RevisionHeader, tuple[RevisionHeader, ...]], ...]:
     """Each revision that more than one revision builds on, newest first, with those children."""
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     return tuple(
         (header, tuple(graph.get(child) for child in graph.children(header.revision)))
         for header in graph.history()
@@ -45,7 +45,7 @@ def list_history(config: Config, rev_range: str | None = None) -> tuple[Revision
     Either end may be ``current`` (the database's revision) or ``-N``/``+N`` counted from it.
     """
     lower, upper = parse_range(rev_range)
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     if lower is not None and _about_database(lower):
         lower = _single(config, graph, lower, "start") or None
     if upper is not None and _about_database(upper):
@@ -58,7 +58,7 @@ def list_history(config: Config, rev_range: str | None = None) -> tuple[Revision
 def resolve_revisions(config: Config, spec: str) -> tuple[str, ...]:
     """The revision ids ``spec`` names: what ``resolve`` takes, plus ``current`` (every applied
     head; none at base) and ``-N``/``+N`` (N steps below or above the database's revision)."""
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     if not _about_database(spec):
         return (graph.resolve(spec),)
     if spec == "current":
@@ -76,7 +76,7 @@ def revision_file(config: Config, spec: str) -> Path:
             + (f" ({', '.join(revisions)})" if revisions else ": the database is at base")
             + ". Name one revision id instead (see `distil history`)."
         )
-    return ScriptDirectory(config.versions_dir).graph().get(revisions[0]).path
+    return ScriptDirectory.from_config(config).graph().get(revisions[0]).path
 
 
 def show_revision(config: Config, spec: str) -> tuple[RevisionHeader, str]:
@@ -86,7 +86,7 @@ def show_revision(config: Config, spec: str) -> tuple[RevisionHeader, str]:
 
 def show_revisions(config: Config, spec: str) -> tuple[tuple[RevisionHeader, str], ...]:
     """Each revision ``spec`` names (``current`` may name several, or none) and its file's text."""
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     revisions = resolve_revisions(config, spec)
     if not revisions:
         raise UsageError(

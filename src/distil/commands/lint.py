@@ -40,7 +40,7 @@ def lint(
     none of these is given."""
     from distil.lint.engine import lint_headers
 
-    directory = ScriptDirectory(config.versions_dir)
+    directory = ScriptDirectory.from_config(config)
     if since is not None:
         if selection is not None or all_revisions:
             raise UsageError("--since selects the migrations itself: drop REV/RANGE and --all.")

@@ -43,8 +43,12 @@ def upgrade(
     allow_data_loss: bool = False,
     reporter: Reporter = ignore_events,
     engine: sa.Engine | None = None,
+    x_arguments: Sequence[str] = (),
 ) -> RunResult:
-    """Apply migrations up to ``target`` ("head", "heads", "+N", an id, prefix or label)."""
+    """Apply migrations up to ``target`` ("head", "heads", "+N", an id, prefix or label).
+
+    ``x_arguments`` are the ``-x`` values migration code reads (``context.get_x_argument()``).
+    """
     return _migrate(
         config,
         "up",
@@ -55,6 +59,7 @@ def upgrade(
         allow_data_loss=allow_data_loss,
         reporter=reporter,
         engine=engine,
+        x_arguments=x_arguments,
     )
 
 
@@ -68,6 +73,7 @@ def downgrade(
     allow_data_loss: bool = False,
     reporter: Reporter = ignore_events,
     engine: sa.Engine | None = None,
+    x_arguments: Sequence[str] = (),
 ) -> RunResult:
     """Undo migrations down to ``target`` ("base", "-N", an id, prefix or label)."""
     return _migrate(
@@ -80,6 +86,7 @@ def downgrade(
         allow_data_loss=allow_data_loss,
         reporter=reporter,
         engine=engine,
+        x_arguments=x_arguments,
     )
 
 
@@ -94,8 +101,9 @@ def _migrate(
     allow_data_loss: bool,
     reporter: Reporter,
     engine: sa.Engine | None,
+    x_arguments: Sequence[str] = (),
 ) -> RunResult:
-    directory, graph = _scripts(config)
+    directory, graph = _scripts(config, x_arguments, offline=sql)
     up = direction == "up"
     if sql:
         start, end = _split_range(target, default_start="base" if up else "heads")
@@ -380,10 +388,12 @@ def _standing(conn: sa.Connection, version: VersionTable, graph: RevisionGraph |
 
 
 # -- shared --------------------------------------------------------------------------------------
-def _scripts(config: Config) -> tuple[ScriptDirectory, RevisionGraph]:
+def _scripts(
+    config: Config, x_arguments: Sequence[str] = (), *, offline: bool = False
+) -> tuple[ScriptDirectory, RevisionGraph]:
     from distil.scripts.directory import ScriptDirectory
 
-    directory = ScriptDirectory(config.versions_dir)
+    directory = ScriptDirectory.from_config(config, x_arguments=tuple(x_arguments), offline=offline)
     return directory, directory.graph()
 
 

@@ -52,6 +52,7 @@ def render_script(
         "-- narrowing type changes of tables and columns that hold data refused.",
     ]
     create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
+    directory.check_loadable((step.header, step.direction) for step in steps)
     if impl.renders_offline_on_scratch:
         script = _render_on_scratch(directory, graph, applied, steps, version)
     else:
@@ -77,7 +78,7 @@ def _render_step(
     from distil import op
 
     header = step.header
-    module = directory.load_module(header)
+    function = directory.migration_function(header, step.direction)
     ctx.script.append(
         f"-- {step.direction} {header.revision}: {header.message}".replace("\n", " ")
         + "\n"
@@ -94,7 +95,7 @@ def _render_step(
         ctx.recorder = follow_and_apply
     try:
         with op.activate(ctx):
-            (module.upgrade if step.direction == "up" else module.downgrade)()
+            function()
     except DistilError as error:
         raise type(error)(f"rendering {header.path.name} for --sql: {error.message}") from error
     except Exception as error:  # noqa: BLE001 - the user's own code: report it, don't crash

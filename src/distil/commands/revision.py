@@ -36,7 +36,7 @@ def create_revision(
     understands. Branching from a revision that is not a head needs ``splice=True``, because it
     creates a second head. ``depends_on`` entries may be ids, prefixes or branch labels.
     """
-    directory = ScriptDirectory(config.versions_dir)
+    directory = ScriptDirectory.from_config(config)
     graph = directory.graph()
     down_revisions = _parent_for(graph, head, splice)
     return directory.write_script(
@@ -56,7 +56,7 @@ def merge_heads(
     rev_id: str | None = None,
 ) -> Path:
     """Write a migration whose down_revision joins ``revisions`` (default: every head)."""
-    directory = ScriptDirectory(config.versions_dir)
+    directory = ScriptDirectory.from_config(config)
     graph = directory.graph()
     parents: list[str] = []
     for spec in revisions:

@@ -28,7 +28,7 @@ def current_status(
     from distil.runtime.runner import changed_files
     from distil.scripts.directory import ScriptDirectory
 
-    graph = graph or ScriptDirectory(config.versions_dir).graph()
+    graph = graph or ScriptDirectory.from_config(config).graph()
     rows = None
     if engine is None:
         url = config.require_url()

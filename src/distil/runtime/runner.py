@@ -127,6 +127,8 @@ class Runner:
             self.reporter(Notice(_nothing_to_do(self.graph, self.directory)))
             return RunResult((), 0.0)
         direction = steps[0].direction
+        # every pending file imports and has the function its direction needs, before any runs
+        self.directory.check_loadable((step.header, step.direction) for step in steps)
         self.reporter(RunStarted(len(steps), direction, self.database))
         results = []
         if self.progress_table is not None:
@@ -206,8 +208,7 @@ class Runner:
 
         header = step.header
         self.reporter(StepStarted(header.revision, header.message, step.direction, index, total))
-        module = self.directory.load_module(header)
-        function = module.upgrade if step.direction == "up" else module.downgrade
+        function = self.directory.migration_function(header, step.direction)
         ctx.revision = header.revision
         ctx.step_statements = []
         ctx.autocommitted = []
@@ -322,6 +323,8 @@ class Runner:
         header = step.header
         verb = "upgrade" if step.direction == "up" else "downgrade"
         where = f"{verb} of revision {header.revision} ({header.path.name})"
+        line = _last_line_in(error, header.path)
+        failed_at = f"failed at line {line}" if line else "failed"
         state = (
             f"the database is still at {_state_before(step)}: nothing of this migration was kept."
         )
@@ -377,17 +380,17 @@ class Runner:
         if isinstance(error, sa.exc.DBAPIError):
             message = _database_message(error)
             statement = " ".join((error.statement or "").split())
-            text = f"{where} failed: {message}. Statement: {statement[:500]}. {state}"
+            text = f"{where} {failed_at}: {message}. Statement: {statement[:500]}. {state}"
             return MigrationFailed(
                 mask_secrets(text, self.conn.engine.url.render_as_string(hide_password=False))
             )
         if isinstance(error, DistilError):
-            text = f"{where} failed: {error.message} {state}"
+            text = f"{where} {failed_at}: {error.message} {state}"
             return (
                 type(error)(text) if type(error) is not MigrationFailed else MigrationFailed(text)
             )
         trace = user_frames(error, header.path)
-        text = f"{where} raised {type(error).__name__}: {error}. {state}"
+        text = f"{where} {failed_at}: {type(error).__name__}: {error}. {state}"
         failure = MigrationFailed(text + (f"\n{trace}" if trace else ""))
         return failure
 
@@ -464,6 +467,15 @@ def _database_message(error: Any) -> str:
         return f"{args[1].strip()} (error {args[0]})"
     text = str(original).strip()
     return text.splitlines()[0] if text else type(original).__name__
+
+
+def _last_line_in(error: BaseException, path: Any) -> int | None:
+    """The line of the migration file ``path`` where ``error`` was raised, if it passed there."""
+    line = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == str(path):
+            line = frame.lineno
+    return line
 
 
 def user_frames(error: BaseException, path: Any) -> str:

@@ -11,19 +11,19 @@ leaves a half-written migration behind.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib.util
 import os
 import re
-import sys
 import types
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from distil.errors import ConfigError, GraphError, ScriptError
 from distil.scripts.graph import RevisionGraph
 from distil.scripts.header import RESERVED_NAMES, RevisionHeader, parse_header, read_headers
+from distil.scripts.loader import MigrationLoader
 from distil.scripts.template import render_script
 
 HEADER_CACHE_NAME = "distil-headers.json"
@@ -46,88 +46,68 @@ def slugify(message: str) -> str:
 class ScriptDirectory:
     """The migration files of one versions directory."""
 
-    def __init__(self, versions_dir: Path) -> None:
-        self.versions_dir = versions_dir
+    def __init__(
+        self,
+        versions_dir: Path,
+        *,
+        extra_dirs: tuple[Path, ...] = (),
+        loader: MigrationLoader | None = None,
+    ) -> None:
+        self.versions_dir = versions_dir  # where new files are written
+        self.extra_dirs = tuple(d for d in extra_dirs if d != versions_dir)
+        self.loader = loader or MigrationLoader()
+
+    @classmethod
+    def from_config(
+        cls, config: Any, *, x_arguments: tuple[str, ...] = (), offline: bool = False
+    ) -> ScriptDirectory:
+        """The versions directory of ``config``, loading migration code as it says
+        (``prepend_sys_path``, ``preload``); ``x_arguments`` and ``offline`` describe the run."""
+        from distil.alembic_compat.routing import RunEnvironment
+        from distil.scripts.loader import LoadSettings
+
+        settings = LoadSettings(
+            sys_path=tuple(getattr(config, "prepend_sys_path", ())),
+            preload=tuple(getattr(config, "preload", ())),
+            environment=RunEnvironment(config, tuple(x_arguments), offline),
+        )
+        locations = tuple(getattr(config, "version_locations", ()))
+        return cls(config.versions_dir, extra_dirs=locations[1:], loader=MigrationLoader(settings))
 
     def __repr__(self) -> str:
         return f"ScriptDirectory({str(self.versions_dir)!r})"
 
     def script_paths(self) -> tuple[Path, ...]:
-        """The migration files, sorted by name."""
-        try:
-            with os.scandir(self.versions_dir) as entries:
-                names = sorted(
-                    entry.name
-                    for entry in entries
-                    if entry.name.endswith(".py")
-                    and not entry.name.startswith(("_", "."))
-                    and entry.is_file()
-                )
-        except FileNotFoundError:
-            raise ConfigError(
-                f"The versions directory {self.versions_dir} does not exist. Run `distil init` "
-                "to create it, or set `script_location` in the configuration to the right place."
-            ) from None
-        except NotADirectoryError:
-            raise ConfigError(
-                f"The versions directory {self.versions_dir} is a file, not a directory. Point "
-                "`script_location` in the configuration at a directory, or run `distil init`."
-            ) from None
-        except OSError as error:
-            raise ConfigError(
-                f"Cannot read the versions directory {self.versions_dir}: "
-                f"{error.strerror or error}. Check that it is a readable directory (its "
-                "permissions, or a symbolic link that points nowhere or to itself), or point "
-                "`script_location` in the configuration at the right place."
-            ) from None
-        for name in names:
-            _check_file_name(self.versions_dir, name)
-        return tuple(self.versions_dir / name for name in names)
+        """The migration files of every versions directory, sorted by file name."""
+        paths = [path for directory in self._directories() for path in _scripts_in(directory)]
+        return tuple(sorted(paths, key=lambda path: (path.name, str(path))))
 
     def headers(self) -> tuple[RevisionHeader, ...]:
         """The header of every migration file, sorted by file name, without importing any."""
-        cache_file = self.versions_dir / "__pycache__" / HEADER_CACHE_NAME
-        return read_headers(self.script_paths(), cache_file)
+        headers: list[RevisionHeader] = []
+        for directory in self._directories():
+            cache_file = directory / "__pycache__" / HEADER_CACHE_NAME
+            headers.extend(read_headers(_scripts_in(directory), cache_file))
+        return tuple(sorted(headers, key=lambda header: (header.path.name, str(header.path))))
+
+    def _directories(self) -> tuple[Path, ...]:
+        return (self.versions_dir, *self.extra_dirs)
 
     def graph(self) -> RevisionGraph:
         """The validated revision graph of this directory."""
         return RevisionGraph(self.headers())
 
     def load_module(self, header: RevisionHeader) -> types.ModuleType:
-        """Import the migration file of ``header`` and check it defines upgrade and downgrade."""
-        path = header.path
-        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
-        safe_revision = re.sub(r"\W", "_", header.revision)
-        module_name = f"_distil_migration_{safe_revision}_{digest}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ScriptError(
-                f"Cannot import the migration file {path}: Python does not recognise it as a "
-                "module. Make sure it is a .py file."
-            )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module  # for dataclasses and pickling during the import only
-        try:
-            spec.loader.exec_module(module)
-        except SyntaxError as error:
-            raise ScriptError(
-                f"{error.filename or path}:{error.lineno}: syntax error in the migration file: "
-                f"{error.msg}. Fix the file so that Python can compile it."
-            ) from error
-        except (Exception, SystemExit) as error:
-            raise ScriptError(
-                f"Importing the migration file {path} raised {type(error).__name__}: {error}. "
-                "Fix the error in the file; its traceback follows.\n" + _user_traceback(error, path)
-            ) from error
-        finally:
-            sys.modules.pop(module_name, None)
-        for name in ("upgrade", "downgrade"):
-            if not callable(getattr(module, name, None)):
-                raise ScriptError(
-                    f"The migration file {path} (revision {header.revision}) has no `{name}()` "
-                    f"function. Add `def {name}() -> None:` with the steps (or `pass`)."
-                )
-        return module
+        """Import the migration file of ``header`` (once per content; see ``scripts.loader``)."""
+        return self.loader.load(header)
+
+    def migration_function(self, header: RevisionHeader, direction: str) -> Callable[[], Any]:
+        """The ``upgrade`` ("up") or ``downgrade`` ("down") of ``header``'s file."""
+        return self.loader.function(header, direction)
+
+    def check_loadable(self, steps: Iterable[tuple[RevisionHeader, str]]) -> None:
+        """Refuse, before anything runs, a file of ``steps`` that cannot run its direction."""
+        self.loader.check(steps)
 
     def write_script(
         self,
@@ -191,6 +171,41 @@ def _check_file_name(versions_dir: Path, name: str) -> None:
         ) from None
 
 
+def _scripts_in(versions_dir: Path) -> tuple[Path, ...]:
+    """The migration files directly in ``versions_dir``, sorted by name."""
+    try:
+        with os.scandir(versions_dir) as entries:
+            names = sorted(
+                entry.name
+                for entry in entries
+                if entry.name.endswith(".py")
+                and not entry.name.startswith(("_", "."))
+                and entry.is_file()
+            )
+    except FileNotFoundError:
+        raise ConfigError(
+            f"The versions directory {versions_dir} does not exist. Run `distil init` to create "
+            "it, or set `script_location` (or `version_locations`) in the configuration to the "
+            "right place."
+        ) from None
+    except NotADirectoryError:
+        raise ConfigError(
+            f"The versions directory {versions_dir} is a file, not a directory. Point "
+            "`script_location` (or `version_locations`) in the configuration at a directory, or "
+            "run `distil init`."
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot read the versions directory {versions_dir}: {error.strerror or error}. Check "
+            "that it is a readable directory (its permissions, or a symbolic link that points "
+            "nowhere or to itself), or point `script_location` in the configuration at the right "
+            "place."
+        ) from None
+    for name in names:
+        _check_file_name(versions_dir, name)
+    return tuple(versions_dir / name for name in names)
+
+
 def _check_new_names(rev_id: str, branch_labels: tuple[str, ...]) -> None:
     if not REVISION_ID_PATTERN.fullmatch(rev_id) or rev_id in RESERVED_NAMES:
         raise ScriptError(
@@ -220,18 +235,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
             f"Cannot write the migration file {path}: {error.strerror or error}. Check that the "
             "versions directory is writable."
         ) from error
-
-
-def _user_traceback(error: BaseException, path: Path) -> str:
-    """The traceback from the first frame in the migration file on, without importlib's frames."""
-    import traceback
-
-    frames = list(traceback.extract_tb(error.__traceback__))
-    target = str(path)
-    for index, frame in enumerate(frames):
-        if frame.filename == target:
-            del frames[:index]
-            break
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
-    lines.extend(traceback.format_exception_only(type(error), error))
-    return "".join(lines).rstrip()

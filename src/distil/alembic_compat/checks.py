@@ -1,0 +1,135 @@
+"""Alembic constructs distil does not provide, found in a migration file before anything runs.
+
+``check_constructs`` reads the file's syntax tree (it is already imported, so operations that
+extensions registered are known) and raises ``ScriptError`` naming the file, the line and the
+construct for each ``op.<name>``, ``batch_op.<name>``, ``context.<name>`` or
+``from alembic.op import <name>`` that would fail when its turn came.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from distil.errors import ScriptError
+
+
+def check_constructs(path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    if b"alembic" not in data:
+        return
+    try:
+        tree = ast.parse(data, filename=str(path))
+    except (SyntaxError, ValueError):
+        return
+    problem = _first_problem(tree)
+    if problem is not None:
+        line, construct, advice = problem
+        raise ScriptError(
+            f"{path}:{line}: `{construct}` is not supported by distil's Alembic compatibility, "
+            f"so this migration would fail when its turn came; nothing was run. {advice}"
+        )
+
+
+_OP_ADVICE = (
+    "Write the step with op.execute(...) or distil's own operations (docs/coming-from-alembic.md "
+    "lists what is provided); if it comes from an Alembic extension, import the extension in "
+    "the file or list it in the `preload` setting."
+)
+_CONTEXT_ADVICE = (
+    "Inside a migration, context offers config, is_offline_mode(), get_context(), get_bind(), "
+    "get_impl(), get_x_argument() and execute(); move the rest out of the migration."
+)
+
+
+def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
+    from distil.alembic_compat import context
+    from distil.alembic_compat import op as compat_op
+
+    op_names: set[str] = set()
+    context_names: set[str] = set()
+    alembic_names: set[str] = set()
+    problems: list[tuple[int, str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "alembic":
+            for alias in node.names:
+                if alias.name == "op":
+                    op_names.add(alias.asname or "op")
+                elif alias.name == "context":
+                    context_names.add(alias.asname or "context")
+        elif isinstance(node, ast.ImportFrom) and node.module in ("alembic.op", "alembic.context"):
+            for alias in node.names:
+                if node.module == "alembic.op" and not compat_op.is_supported(alias.name):
+                    problems.append((node.lineno, f"op.{alias.name}", _OP_ADVICE))
+                if node.module == "alembic.context" and not _context_has(context, alias.name):
+                    problems.append((node.lineno, f"context.{alias.name}", _CONTEXT_ADVICE))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "alembic":
+                    alembic_names.add(alias.asname or "alembic")
+                elif alias.name == "alembic.op" and alias.asname:
+                    op_names.add(alias.asname)
+    batch_names = _batch_names(tree, op_names)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name):
+            if owner.value.id in alembic_names and owner.attr == "op":
+                owner_kind = "op"
+            elif owner.value.id in alembic_names and owner.attr == "context":
+                owner_kind = "context"
+            else:
+                continue
+        elif isinstance(owner, ast.Name):
+            if owner.id in op_names:
+                owner_kind = "op"
+            elif owner.id in context_names:
+                owner_kind = "context"
+            elif owner.id in batch_names:
+                owner_kind = "batch"
+            else:
+                continue
+        else:
+            continue
+        if owner_kind == "op" and not compat_op.is_supported(node.attr):
+            problems.append((node.lineno, f"op.{node.attr}", _OP_ADVICE))
+        elif owner_kind == "context" and not _context_has(context, node.attr):
+            problems.append((node.lineno, f"context.{node.attr}", _CONTEXT_ADVICE))
+        elif owner_kind == "batch" and not _batch_has(node.attr):
+            problems.append((node.lineno, f"batch_op.{node.attr}", _OP_ADVICE))
+    return min(problems) if problems else None
+
+
+def _context_has(context: object, name: str) -> bool:
+    return name in ("config", "script") or (not name.startswith("_") and hasattr(context, name))
+
+
+def _batch_has(name: str) -> bool:
+    from distil import op
+    from distil.alembic_compat.operations.base import FORWARDED_BATCH_OPERATIONS, BatchOperations
+
+    if name.startswith("_") or not hasattr(BatchOperations, name):
+        return False
+    return hasattr(op.BatchOperations, name) if name in FORWARDED_BATCH_OPERATIONS else True
+
+
+def _batch_names(tree: ast.Module, op_names: set[str]) -> set[str]:
+    """Names bound by ``with op.batch_alter_table(...) as NAME``."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.With, ast.AsyncWith)):
+            continue
+        for item in node.items:
+            call = item.context_expr
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "batch_alter_table"
+                and isinstance(item.optional_vars, ast.Name)
+            ):
+                names.add(item.optional_vars.id)
+    return names
