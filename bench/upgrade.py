@@ -129,10 +129,13 @@ def write_versions(versions_dir: Path, history: Sequence[Revision], op_import: s
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(versions_dir)], check=True)
 
 
-def make_distil_project(root: Path, history: Sequence[Revision]) -> Path:
+def make_distil_project(
+    root: Path, history: Sequence[Revision], op_import: str = "from distil import op"
+) -> Path:
+    """A distil project; with ``op_import="from alembic import op"`` it runs Alembic's files."""
     root.mkdir(parents=True)
     (root / "distil.toml").write_text('script_location = "migrations"\n', "utf-8")
-    write_versions(root / "migrations" / "versions", history, "from distil import op")
+    write_versions(root / "migrations" / "versions", history, op_import)
     return root
 
 
@@ -363,6 +366,7 @@ class Projects:
     distil: Path
     alembic: Path
     alembic_per_migration: Path
+    distil_alembic_files: Path  # distil running the Alembic project's files as they are
 
 
 @dataclass(frozen=True)
@@ -411,6 +415,13 @@ def measure_dialect(
                 UPGRADE_TARGET,
                 upgrade("alembic", projects.alembic_per_migration),
                 distil_upgrade,
+            ),
+            compare(
+                repeat,
+                f"upgrade head ({dialect}) alembic files",
+                UPGRADE_TARGET,
+                upgrade("alembic", projects.alembic),
+                upgrade("distil", projects.distil_alembic_files),
             ),
             compare(
                 repeat,
@@ -505,6 +516,9 @@ def run_benchmark(args: argparse.Namespace) -> Report:
             alembic=make_alembic_project(base / "alembic_project", history),
             alembic_per_migration=make_alembic_project(
                 base / "alembic_tpm_project", history, transaction_per_migration=True
+            ),
+            distil_alembic_files=make_distil_project(
+                base / "distil_alembic_files_project", history, "from alembic import op"
             ),
         )
         env = clean_env()
