@@ -338,3 +338,36 @@ def test_failing_group_commit_says_the_finished_migrations_were_not_kept(
     assert user_tables(project) == []
     assert project.cli("upgrade", "head").code == 0
     assert applied(project) == revisions(4)
+
+
+# -- disk full ----------------------------------------------------------------------------------
+FILLS_THE_DISK = """
+import pathlib
+op.create_table("big", sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.Text))
+op.execute("INSERT INTO big (id, body) VALUES (0, 'first')")
+if pathlib.Path(__file__).with_name("disk-is-full").exists():
+    # the file may not grow any more: SQLite answers SQLITE_FULL, as on a full disk, and (a
+    # one-row INSERT has no statement journal) rolls back the whole transaction
+    pages = op.get_bind().exec_driver_sql("PRAGMA page_count").scalar()
+    op.execute(f"PRAGMA max_page_count = {pages}")
+for number in range(1, 200):
+    op.execute(f"INSERT INTO big (id, body) VALUES ({number}, '{'x' * 4000}')")
+"""
+
+
+@SQLITE_ONLY
+def test_disk_full_keeps_the_finished_migrations_of_the_group(project: Project) -> None:
+    write_history(project, 5, {4: FILLS_THE_DISK})
+    (project.versions / "disk-is-full").write_text("yes")
+    result = project.cli("upgrade", "head")
+    assert result.code == 1, result
+    assert "revision rev04aa" in result.err
+    assert "disk" in result.err and "full" in result.err
+    assert "savepoint" not in result.err
+    assert applied(project) == revisions(3)  # what finished before it is kept, as documented
+    assert user_tables(project) == ["runs", "t01", "t02", "t03"]
+    assert run_log(project) == revisions(3)
+    (project.versions / "disk-is-full").unlink()
+    again = project.cli("upgrade", "head")
+    assert again.code == 0, again
+    assert applied(project) == revisions(5)

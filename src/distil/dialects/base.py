@@ -102,6 +102,11 @@ class DialectImpl:
     def release_lock(self, conn: sa.Connection, key: str) -> None:
         pass
 
+    def transaction_survived(self, conn: sa.Connection) -> bool:
+        """After an error, whether the database still has the transaction open (SQLite rolls it
+        back whole by itself on some errors, such as a full disk)."""
+        return True
+
     def lock_holder(self, conn: sa.Connection, key: str) -> str | None:
         """Who holds the migration lock right now ("connection 12 of app@10.0.0.5"), without
         taking it; None when nobody does or the database cannot tell."""

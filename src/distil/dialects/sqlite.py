@@ -111,6 +111,10 @@ class SqliteImpl(DialectImpl):
             self._lock_file.close()
             self._lock_file = None
 
+    def transaction_survived(self, conn: sa.Connection) -> bool:
+        raw = conn.connection.dbapi_connection
+        return bool(getattr(raw, "in_transaction", True))
+
     def after_migration(self, ctx: MigrationContext) -> None:
         if not ctx.rebuilt_tables:
             return

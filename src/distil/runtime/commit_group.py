@@ -4,14 +4,16 @@ Guarantees: a migration that fails is rolled back to its savepoint and the finis
 before it are committed, so the database ends exactly where one transaction per migration would
 leave it. The group is committed once it has been open for ``GROUP_COMMIT_INTERVAL`` seconds and
 whenever the run stops, so a kill loses at most that much finished work and leaves the database
-at an earlier revision its version table names. When a commit fails, what was lost is read back
-from the version table and handed to the runner (``Lost``) to report; nothing is guessed.
+at an earlier revision its version table names. When a commit fails, or the database rolled the
+whole transaction back by itself (SQLite does on a full disk), what was lost is read back from
+the version table and handed to the runner (``Lost``), which runs those migrations again or
+reports them; nothing is guessed.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,7 @@ class Lost:
 
     steps: tuple[Step, ...]
     cause: BaseException | None
+    failed_action: str = "committing the transaction"  # what ``cause`` interrupted
 
 
 class CommitGroup:
@@ -41,10 +44,14 @@ class CommitGroup:
         conn: sa.Connection,
         version_table: VersionTable,
         interval: float = GROUP_COMMIT_INTERVAL,
+        survived: Callable[[sa.Connection], bool] | None = None,
     ) -> None:
         self.conn = conn
         self.version_table = version_table
         self.interval = interval
+        # whether the database still has the transaction open after an error (SQLite rolls the
+        # whole transaction back by itself on some errors, such as a full disk)
+        self.survived = survived or (lambda conn: True)
         self.pending: list[Step] = []  # finished in this group, not committed yet
         self._root: sa.RootTransaction | None = None
         self._savepoint: sa.NestedTransaction | None = None
@@ -84,7 +91,9 @@ class CommitGroup:
         finished ones before it. Returns those the database lost all the same, if any."""
         savepoint, self._savepoint = self._savepoint, None
         pending, self.pending = tuple(self.pending), []
-        intact = self._open() and (savepoint is None or savepoint.is_active)
+        intact = (
+            self._open() and (savepoint is None or savepoint.is_active) and self.survived(self.conn)
+        )
         self._root = None
         if not intact:
             # the savepoint or the transaction is gone already: what survived is read back

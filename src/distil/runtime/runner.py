@@ -135,7 +135,7 @@ class Runner:
             self.progress_table.ensure(self.conn)
         # a captured script (--sql) keeps one BEGIN/COMMIT per migration
         group = (
-            CommitGroup(self.conn, self.version_table)
+            CommitGroup(self.conn, self.version_table, survived=self.impl.transaction_survived)
             if self.impl.groups_commits and not ctx.capturing and not ctx.offline
             else None
         )
@@ -262,7 +262,13 @@ class Runner:
             if progress is not None and progress.refusal is error:
                 raise error
             kept = self._kept_statements(header.revision) if progress is not None else None
-            raise self._failure(step, error, ran, lost, kept, ctx.autocommitted) from error
+            autocommitted = list(ctx.autocommitted)
+            redone: tuple[Step, ...] = ()
+            if lost is not None and lost.cause is None:
+                # the database rolled the whole transaction back by itself: the migrations
+                # that had finished in it are run again, each committed on its own
+                redone, lost = self._redo(ctx, lost)
+            raise self._failure(step, error, ran, lost, kept, autocommitted, redone) from error
         finally:
             ctx.revision = None
             if ctx.progress is not None:
@@ -293,6 +299,25 @@ class Runner:
             recorded=recorded,
         )
 
+    def _redo(self, ctx: MigrationContext, lost: Lost) -> tuple[tuple[Step, ...], Lost | None]:
+        """Run again, quietly and each in its own transaction, the finished migrations a failure
+        took with it; returns those redone and what stays lost (read back, nothing guessed)."""
+        from distil.runtime.events import ignore_events
+
+        reporter, ctx_reporter = self.reporter, ctx.reporter
+        self.reporter = ctx.reporter = ignore_events
+        redone: list[Step] = []
+        try:
+            for step in lost.steps:
+                self._run_step(ctx, step, 1, 1)
+                redone.append(step)
+        except Exception as error:  # noqa: BLE001 - reported with what stays lost
+            rest = tuple(s for s in lost.steps if s not in redone)
+            return tuple(redone), Lost(rest, error, "running them again")
+        finally:
+            self.reporter, ctx.reporter = reporter, ctx_reporter
+        return tuple(redone), None
+
     def _kept_statements(self, revision: str) -> list[str] | None:
         """After a failure, the statements of ``revision`` the database kept, as its progress
         record says (it commits with them); None when the record cannot be read."""
@@ -315,6 +340,7 @@ class Runner:
         lost: Lost | None = None,
         kept_statements: list[str] | None = None,
         autocommitted: Sequence[str] = (),
+        redone: Sequence[Step] = (),
     ) -> DistilError:
         import sqlalchemy as sa
 
@@ -328,7 +354,17 @@ class Runner:
         state = (
             f"the database is still at {_state_before(step)}: nothing of this migration was kept."
         )
-        if lost is not None:
+        if redone:
+            names = ", ".join(s.header.revision for s in redone)
+            state = (
+                f"nothing of this migration was kept. The database rolled back the whole "
+                f"transaction by itself, taking the {len(redone)} migration(s) that had finished "
+                f"before it in the same transaction ({names}); distil ran them again and "
+                f"committed them, so the database is at {_state_before(step)}."
+            )
+            if lost is not None:
+                state += f" But {_lost_text(lost)}"
+        elif lost is not None:
             state = (
                 f"nothing of this migration was kept, and {_lost_text(lost, after_failure=True)}"
             )
@@ -438,7 +474,7 @@ def _lost_text(lost: Lost, *, after_failure: bool = False) -> str:
     else:
         text = f"The {verb} of {revisions} finished but was not kept"
     if lost.cause is not None:
-        text += f": committing the transaction failed ({_error_text(lost.cause)})"
+        text += f": {lost.failed_action} failed ({_error_text(lost.cause)})"
     return text + (
         f". The database is at {_state_before(steps[0])}, as its version table says; fix the "
         f"cause and run `distil {verb}` again."
