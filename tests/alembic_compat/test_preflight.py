@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.alembic_compat.files import without_alembic, write_alembic_migration
 from tests.helpers import Project
 
@@ -128,3 +130,56 @@ def test_an_error_inside_a_migration_names_its_line(project: Project, dialect: s
 
     assert result.code == 1, result
     assert f"upgrade of revision r1 ({path.name}) failed at line {line + 1}:" in result.err
+
+
+def test_an_unnamed_drop_constraint_is_refused_before_anything_runs(
+    project: Project, dialect: str
+) -> None:
+    write_alembic_migration(project, "r0", None, CREATE_ONE)
+    body = (
+        'with op.batch_alter_table("one") as batch_op:\n'
+        '    batch_op.drop_constraint(None, type_="foreignkey")'
+    )
+    path = write_alembic_migration(project, "r1", "r0", body, message="unnamed")
+    line = (
+        path.read_text()
+        .splitlines()
+        .index('        batch_op.drop_constraint(None, type_="foreignkey")')
+    )
+
+    result = project.cli("upgrade", "head")
+
+    assert result.code == 2, result
+    assert f"{path}:{line + 1}: `drop_constraint(None, ...)` cannot work" in result.err
+    assert "Traceback" not in result.err
+    assert "one" not in project.table_names()
+
+
+def test_an_error_an_operation_raises_names_the_line(project: Project, dialect: str) -> None:
+    body = CREATE_ONE + '\nop.alter_column("one", "id", nullable=True, type_="not a type")'
+    path = write_alembic_migration(project, "r1", None, body, message="bad")
+    line = (
+        path.read_text()
+        .splitlines()
+        .index('    op.alter_column("one", "id", nullable=True, type_="not a type")')
+    )
+
+    result = project.cli("upgrade", "head")
+
+    assert result.code in (1, 2), result
+    assert f"upgrade of revision r1 ({path.name}) failed at line {line + 1}:" in result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+def test_an_error_while_rendering_sql_names_the_line(project: Project, dialect: str) -> None:
+    body = CREATE_ONE + '\nrows = op.get_bind().execute(sa.text("SELECT 1"))'
+    path = write_alembic_migration(project, "r1", None, body, message="reads")
+    line = (
+        path.read_text().splitlines().index('    rows = op.get_bind().execute(sa.text("SELECT 1"))')
+    )
+
+    result = project.cli("upgrade", "head", "--sql")
+
+    assert result.code == 2, result
+    assert f"rendering {path.name}, line {line + 1} for --sql:" in result.err

@@ -28,9 +28,14 @@ def check_constructs(path: Path) -> None:
     problem = _first_problem(tree)
     if problem is not None:
         line, construct, advice = problem
+        what = (
+            "cannot work (a constraint without a name cannot be dropped)"
+            if construct.startswith("drop_constraint(None")
+            else "is not supported by distil's Alembic compatibility"
+        )
         raise ScriptError(
-            f"{path}:{line}: `{construct}` is not supported by distil's Alembic compatibility, "
-            f"so this migration would fail when its turn came; nothing was run. {advice}"
+            f"{path}:{line}: `{construct}` {what}, so this migration would fail when its turn "
+            f"came; nothing was run. {advice}"
         )
 
 
@@ -101,7 +106,48 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
             problems.append((node.lineno, f"context.{node.attr}", _CONTEXT_ADVICE))
         elif owner_kind == "batch" and not _batch_has(node.attr):
             problems.append((node.lineno, f"batch_op.{node.attr}", _OP_ADVICE))
+    problems.extend(_unnamed_drops(tree, op_names | batch_names, alembic_names))
     return min(problems) if problems else None
+
+
+_UNNAMED_ADVICE = (
+    "A constraint is dropped by its name: give the name it has in the database (look it up, "
+    "e.g. with the database's catalog), or, inside batch_alter_table on SQLite, recreate the "
+    "table without it."
+)
+
+
+def _unnamed_drops(
+    tree: ast.Module, owners: set[str], alembic_names: set[str]
+) -> list[tuple[int, str, str]]:
+    """``op.drop_constraint(None, ...)``: it can never work, so it is refused up front."""
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "drop_constraint"
+            and _is_owner(node.func.value, owners, alembic_names)
+        ):
+            continue
+        name = node.args[0] if node.args else None
+        for keyword in node.keywords:
+            if keyword.arg == "constraint_name":
+                name = keyword.value
+        if isinstance(name, ast.Constant) and name.value is None:
+            found.append((node.lineno, "drop_constraint(None, ...)", _UNNAMED_ADVICE))
+    return found
+
+
+def _is_owner(node: ast.expr, owners: set[str], alembic_names: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in owners
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "op"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in alembic_names
+    )
 
 
 def _context_has(context: object, name: str) -> bool:

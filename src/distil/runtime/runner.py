@@ -349,7 +349,7 @@ class Runner:
         header = step.header
         verb = "upgrade" if step.direction == "up" else "downgrade"
         where = f"{verb} of revision {header.revision} ({header.path.name})"
-        line = _last_line_in(error, header.path)
+        line = last_line_in(error, header.path)
         failed_at = f"failed at line {line}" if line else "failed"
         state = (
             f"the database is still at {_state_before(step)}: nothing of this migration was kept."
@@ -505,7 +505,7 @@ def _database_message(error: Any) -> str:
     return text.splitlines()[0] if text else type(original).__name__
 
 
-def _last_line_in(error: BaseException, path: Any) -> int | None:
+def last_line_in(error: BaseException, path: Any) -> int | None:
     """The line of the migration file ``path`` where ``error`` was raised, if it passed there."""
     line = None
     for frame in traceback.extract_tb(error.__traceback__):
