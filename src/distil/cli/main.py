@@ -203,14 +203,33 @@ pass_invocation = click.make_pass_decorator(Invocation, ensure=True)
 @click.argument("directory", default="migrations")
 @click.option("--models", metavar="MODULE:ATTR", help="Where the models' MetaData lives.")
 @click.option("--url", "init_url", metavar="URL", help="Database URL to record in the config.")
+@click.option(
+    "--from-alembic",
+    "from_alembic",
+    is_flag=False,
+    flag_value="alembic.ini",
+    default=None,
+    metavar="[ALEMBIC_INI]",
+    help="Write the config from an Alembic project's alembic.ini and env.py (default: "
+    "./alembic.ini); the history and the database stay as they are.",
+)
 @pass_invocation
-def init(invocation: Invocation, directory: str, models: str | None, init_url: str | None) -> None:
+def init(
+    invocation: Invocation,
+    directory: str,
+    models: str | None,
+    init_url: str | None,
+    from_alembic: str | None,
+) -> None:
     """Create the config and the DIRECTORY/versions folder.
 
     \b
     Example:
       distil init --url sqlite:///app.db --models app.models:Base
     """
+    if from_alembic is not None:
+        _init_from_alembic(invocation, from_alembic, models)
+        return
     from distil.commands.init import init_project
 
     url = init_url or invocation.url
@@ -229,6 +248,43 @@ def init(invocation: Invocation, directory: str, models: str | None, init_url: s
             'next: distil revision -m "first migration" (or set models = "MODULE:ATTR" in the '
             'config and run `distil revision --autogenerate -m "initial"`)'
         )
+
+
+def _init_from_alembic(invocation: Invocation, ini: str, models: str | None) -> None:
+    from distil.commands.from_alembic import init_from_alembic
+
+    def ask(hint: str | None) -> str | None:
+        said = f" (env.py: target_metadata = {hint})" if hint else ""
+        answer: str = click.prompt(
+            f"Where are the models{said}? MODULE:ATTR, empty to skip",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        return answer or None
+
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    result = init_from_alembic(
+        ini, models=models, cwd=Path.cwd(), ask_models=ask if interactive else None
+    )
+    printer = invocation.printer()
+    action = "created" if result.created_config else "updated"
+    printer.out(f"{action} {display_path(result.config_path)} from {ini}")
+    conversion = result.conversion
+    if conversion.mapped:
+        printer.out("carried over:")
+        for line in conversion.mapped:
+            printer.out(f"  {line}")
+    if conversion.not_carried:
+        printer.out("not carried over (what to do instead):", fg="yellow")
+        for line in conversion.not_carried:
+            printer.out(f"  {line}", fg="yellow")
+    for note in conversion.notes:
+        printer.out(f"note: {note}", fg="yellow")
+    printer.out(
+        "next: distil current (reads only), then distil upgrade head: it takes over "
+        "alembic_version and applies what is pending"
+    )
 
 
 @cli.command()

@@ -64,19 +64,7 @@ def init_project(
     if url is not None:
         settings["url"] = _url_for_file(url, notes)
 
-    distil_toml = root / DISTIL_TOML
-    pyproject = root / PYPROJECT_TOML
-    if distil_toml.exists():
-        raise ConfigError(
-            f"{distil_toml} already exists, so this project is already set up for distil. Edit "
-            f"that file instead, or delete it to start over."
-        )
-    if pyproject.is_file():
-        config_path, created = pyproject, False
-        content = _pyproject_with_distil_table(pyproject, settings)
-    else:
-        config_path, created = distil_toml, True
-        content = _distil_toml_text(settings).encode("utf-8")
+    config_path, created, content = _config_content(root, settings)
 
     if models is None:
         notes.append(
@@ -97,6 +85,28 @@ def init_project(
         created_config=created,
         notes=tuple(notes),
     )
+
+
+def write_new_config(root: Path, settings: dict[str, Any]) -> tuple[Path, bool]:
+    """Write ``settings`` into ``[tool.distil]`` of ``root``'s pyproject.toml when it has one, else
+    into a new distil.toml; returns the file and whether it was created. Refuses (writing
+    nothing) when the project already has a distil configuration."""
+    config_path, created, content = _config_content(root, settings)
+    _write_config(config_path, content)
+    return config_path, created
+
+
+def _config_content(root: Path, settings: dict[str, Any]) -> tuple[Path, bool, bytes]:
+    distil_toml = root / DISTIL_TOML
+    pyproject = root / PYPROJECT_TOML
+    if distil_toml.exists():
+        raise ConfigError(
+            f"{distil_toml} already exists, so this project is already set up for distil. Edit "
+            f"that file instead, or delete it to start over."
+        )
+    if pyproject.is_file():
+        return pyproject, False, _pyproject_with_distil_table(pyproject, settings)
+    return distil_toml, True, _distil_toml_text(settings).encode("utf-8")
 
 
 def _checked_script_location(directory: str, root: Path) -> str:
@@ -157,7 +167,7 @@ def _url_for_file(url: str, notes: list[str]) -> str:
 # --------------------------------------------------------------------------- file content
 
 
-def _add_settings(container: Any, settings: dict[str, str]) -> None:
+def _add_settings(container: Any, settings: dict[str, Any]) -> None:
     """Add the settings to a tomlkit document or table, with commented hints for missing ones."""
     import tomlkit
 
@@ -170,9 +180,12 @@ def _add_settings(container: Any, settings: dict[str, str]) -> None:
         container.add("url", settings["url"])
     else:
         container.add(tomlkit.comment(f'url = "${{DATABASE_URL}}"  # or set {URL_ENV_VAR}'))
+    for key, value in settings.items():
+        if key not in ("script_location", "models", "url"):
+            container.add(key, value)
 
 
-def _distil_toml_text(settings: dict[str, str]) -> str:
+def _distil_toml_text(settings: dict[str, Any]) -> str:
     import tomlkit
 
     document = tomlkit.document()
@@ -181,7 +194,7 @@ def _distil_toml_text(settings: dict[str, str]) -> str:
     return tomlkit.dumps(document)
 
 
-def _pyproject_with_distil_table(pyproject: Path, settings: dict[str, str]) -> bytes:
+def _pyproject_with_distil_table(pyproject: Path, settings: dict[str, Any]) -> bytes:
     import tomlkit
 
     original = pyproject.read_bytes()
