@@ -17,6 +17,7 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     version_table = "distil_version"
     version_table_schema = "ops"          # optional
     lock_timeout = 60                     # seconds to wait for another migrator
+    post_write_hooks = ["ruff format {path}"]  # run on each new migration file, in order
     alembic_version = "adopt"             # or "keep": also keep Alembic's table current
     alembic_version_table = "alembic_version"   # Alembic's version table (name, schema)
     alembic_version_table_schema = "ops"        # optional
@@ -81,6 +82,7 @@ _KNOWN_KEYS = (
     "version_table",
     "version_table_schema",
     "lock_timeout",
+    "post_write_hooks",
     *ADOPTION_KEYS,
     *SCOPE_GLOB_KEYS,
     *SCOPE_HOOK_KEYS,
@@ -124,6 +126,7 @@ class Config:
     prepend_sys_path: tuple[Path, ...] = ()
     preload: tuple[str, ...] = ()
     version_locations: tuple[Path, ...] = ()
+    post_write_hooks: tuple[str, ...] = ()
 
     def require_url(self) -> str:
         """The database URL, or a ``ConfigError`` listing the three ways to give one.
@@ -352,7 +355,27 @@ def _build_config(
         ),
         preload=settings.string_or_list("preload"),
         version_locations=version_locations,
+        post_write_hooks=_hook_commands(path, section, settings.string_list("post_write_hooks")),
     )
+
+
+def _hook_commands(path: Path, section: str, commands: tuple[str, ...]) -> tuple[str, ...]:
+    import shlex
+
+    for command in commands:
+        try:
+            words = shlex.split(command)
+        except ValueError as error:
+            raise ConfigError(
+                f"In {section} of {path}, the post_write_hooks command {command!r} cannot be "
+                f"split into words ({error}). Close the quote, or escape it."
+            ) from None
+        if not words:
+            raise ConfigError(
+                f"In {section} of {path}, post_write_hooks holds an empty command. Remove it, or "
+                'write a command such as "ruff format {path}".'
+            )
+    return commands
 
 
 def _adoption_settings(settings: _TypedSettings) -> dict[str, Any]:

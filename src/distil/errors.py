@@ -14,6 +14,7 @@ Each message names the file, revision or object at fault and says how to fix it.
     │   └── RevisionNotFound         unknown or ambiguous revision id or prefix
     ├── ChecksumMismatch             an applied migration file was edited afterwards
     ├── OperationError               an op was called with arguments it cannot honour
+    ├── PostWriteHookFailed          exit 1: a configured command failed on a new migration file
     └── MigrationFailed              exit 1: a migration's statement failed on the database
         ├── LockTimeout              exit 1: another migrator held the lock too long
         └── DataLossRefused          exit 1: the data-loss guard stopped a drop or narrowing
@@ -81,6 +82,12 @@ class ChecksumMismatch(DistilError):
 
 class OperationError(DistilError):
     """An ``op`` call cannot be carried out as written (bad arguments, unsupported here)."""
+
+
+class PostWriteHookFailed(DistilError):
+    """A post-write hook could not run or failed on a file distil wrote; the file is kept."""
+
+    exit_code = EXIT_FAILED
 
 
 class MigrationFailed(DistilError):

@@ -201,6 +201,9 @@ def autogenerate(
         downgrade_body=downgrade_body,
         extra_imports=imports,
     )
+    from distil.scripts.hooks import run_post_write_hooks
+
+    run_post_write_hooks(config.post_write_hooks, path, config.root)
     return AutogenerateResult(comparison, path, verify and bool(comparison.changes), ignored)
 
 

@@ -2,7 +2,8 @@
 
 Both functions validate against the whole revision graph before writing, so they never create a
 file whose ``down_revision`` points at nothing, never add a second head silently, and never merge
-a single head. They return the path of the new file.
+a single head. They return the path of the new file, after running the configured post-write
+hooks on it (``scripts.hooks``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from distil.errors import GraphError, UsageError
 from distil.scripts.directory import ScriptDirectory
 from distil.scripts.graph import HEAD_WORDS, MERGE_HINT, RevisionGraph
+from distil.scripts.hooks import run_post_write_hooks
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,13 +41,15 @@ def create_revision(
     directory = ScriptDirectory.from_config(config)
     graph = directory.graph()
     down_revisions = _parent_for(graph, head, splice)
-    return directory.write_script(
+    path = directory.write_script(
         message=message,
         down_revisions=down_revisions,
         rev_id=rev_id,
         branch_labels=(branch_label,) if branch_label else (),
         depends_on=tuple(_dependency_name(graph, spec) for spec in depends_on),
     )
+    run_post_write_hooks(config.post_write_hooks, path, config.root)
+    return path
 
 
 def merge_heads(
@@ -76,11 +80,13 @@ def merge_heads(
                 f"Cannot merge {revision} with its own ancestor {', '.join(sorted(older))}: "
                 "a merge joins separate branches. Leave the ancestor out."
             )
-    return directory.write_script(
+    path = directory.write_script(
         message=message,
         down_revisions=graph.topological(parents),
         rev_id=rev_id,
     )
+    run_post_write_hooks(config.post_write_hooks, path, config.root)
+    return path
 
 
 def _parent_for(graph: RevisionGraph, head: str, splice: bool) -> tuple[str, ...]:
