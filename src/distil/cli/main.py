@@ -69,6 +69,11 @@ class Invocation:
 
         config = load_config(self.config_file, url=self.url, cwd=Path.cwd())
         self.known_urls.extend(u for u in (config.url, config.dev_url) if u)
+        from distil.dialects.registry import sync_driver_note
+
+        note = sync_driver_note(config.url or "")
+        if note:
+            self.printer().err(f"note: {note}", dim=True)
         return config
 
     def mask(self, text: str) -> str:

@@ -35,11 +35,45 @@ def impl_for(sa_dialect: sa.Dialect) -> DialectImpl:
     return DialectImpl(sa_dialect)
 
 
+# asyncio drivers and the driver distil runs the same database with (distil's migrations run
+# synchronously; the application keeps its own async URL)
+SYNC_DRIVERS = {
+    "postgresql+asyncpg": "postgresql+psycopg",
+    "postgresql+psycopg_async": "postgresql+psycopg",
+    "sqlite+aiosqlite": "sqlite+pysqlite",
+    "mysql+asyncmy": "mysql+pymysql",
+    "mysql+aiomysql": "mysql+pymysql",
+    "mariadb+asyncmy": "mariadb+pymysql",
+    "mariadb+aiomysql": "mariadb+pymysql",
+}
+
+
+def sync_driver_note(url: str) -> str | None:
+    """One line saying which driver distil uses instead of ``url``'s asyncio driver, or None.
+
+    Reads only the scheme (no SQLAlchemy import), so the CLI can say it up front."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    sync = SYNC_DRIVERS.get(scheme)
+    if sync is None:
+        return None
+    return (
+        f"the URL names the asyncio driver {scheme.split('+')[1]}; distil connects with "
+        f"{sync.split('+')[1]} ({sync}://...) instead, which must be installed"
+    )
+
+
+def _with_sync_driver(url: str) -> str:
+    scheme, separator, rest = url.partition("://")
+    sync = SYNC_DRIVERS.get(scheme.lower())
+    return f"{sync}{separator}{rest}" if sync and separator else url
+
+
 def parse_url(url: str) -> sa.URL:
     import sqlalchemy as sa
 
     from distil.config import mask_url, normalize_url
 
+    url = _with_sync_driver(url)
     try:
         parsed = sa.make_url(normalize_url(url))
     except ValueError as error:
