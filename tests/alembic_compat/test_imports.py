@@ -19,12 +19,14 @@ from alembic import context, op
 from alembic.op import execute
 from alembic.operations import Operations, ops
 from alembic.runtime.migration import MigrationContext
+from alembic.migration import MigrationContext as OldPathMigrationContext
 
 import app_helpers
 """
 
 UPGRADE = """
 assert isinstance(op.get_context(), MigrationContext)
+assert OldPathMigrationContext is MigrationContext
 assert issubclass(ops.MigrateOperation, object) and hasattr(Operations, "add_column")
 op.create_table(
     "account",

@@ -16,7 +16,18 @@ from typing import Any
 __version__ = "1.13.0"
 
 _SUBMODULES = frozenset(
-    {"op", "context", "operations", "runtime", "config", "script", "ddl", "autogenerate"}
+    {
+        "op",
+        "context",
+        "operations",
+        "runtime",
+        "config",
+        "script",
+        "ddl",
+        "autogenerate",
+        "migration",
+        "environment",
+    }
 )
 
 

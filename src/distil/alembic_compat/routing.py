@@ -37,6 +37,8 @@ PROVIDED_MODULES = (
     "alembic.runtime",
     "alembic.runtime.migration",
     "alembic.runtime.environment",
+    "alembic.migration",
+    "alembic.environment",
     "alembic.config",
     "alembic.script",
     "alembic.ddl",

@@ -1,0 +1,5 @@
+"""``alembic.environment``: the old import path of ``EnvironmentContext``."""
+
+from distil.alembic_compat.runtime.environment import EnvironmentContext
+
+__all__ = ["EnvironmentContext"]
