@@ -1,7 +1,7 @@
 """Databases the scenario suite reuses, one of each kind per dialect for the whole session.
 
 ``reusable_database(dialect, role)`` returns the URL of an empty database that stays for the
-session: the suite points ``dev_url`` at the "scratch" one (distil empties it after each use)
+session: the suite points ``dev_url`` at the "scratch" one (distil removes what it created there)
 and builds expected schemas in the "expected" one (emptied by the test after each use). This
 keeps a PostgreSQL scenario to one CREATE DATABASE instead of seven.
 """

@@ -252,7 +252,7 @@ def prove(
     from distil.commands.migrate import downgrade, upgrade
     from distil.dialects.scratch import scratch_engine
     from distil.diff.api import compare as compare_all
-    from distil.introspect.normalize import model_schemas
+    from distil.introspect.normalize import model_schemas, require_scratch_schemas
     from distil.introspect.reflect import reflect_schema
     from distil.introspect.scope import Scope, bookkeeping_tables
     from distil.schema.model import Schema
@@ -261,6 +261,7 @@ def prove(
     scope = Scope.from_config(config)
     schemas = comparison.schemas or model_schemas(comparison.metadata, config.schemas)
     ignored: list[str] = []
+    require_scratch_schemas(config.require_url(), comparison.metadata)
     workdir = Path(tempfile.mkdtemp(prefix="distil-verify-"))
     try:
         versions = workdir / "versions"

@@ -8,7 +8,7 @@ so quoting of every identifier is the dialect's own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distil.errors import OperationError
 from distil.ops.columns import UNCHANGED
@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from distil.ops.columns import AlterColumn
     from distil.ops.constraints import DropConstraint, DropIndex
     from distil.runtime.context import MigrationContext
+
+
+class ScratchObject(NamedTuple):
+    """Something a scratch database holds (see ``distil.dialects.scratch``)."""
+
+    kind: str  # "table", "view", "schema", "type", "function", "extension", ...
+    name: str  # qualified where the database has schemas, for messages
+    drop_sql: str  # removes it and what depends on it, and succeeds if it is gone already
 
 
 class DialectImpl:
@@ -114,6 +122,42 @@ class DialectImpl:
 
     def after_migration(self, ctx: MigrationContext) -> None:
         """Checks run at the end of a migration, inside its transaction (or savepoint)."""
+
+    # -- scratch databases (only ``distil.dialects.scratch`` uses these) ---------------------
+    # the database an administrative connection opens to create and drop scratch databases
+    # (None: the URL's own)
+    admin_database: str | None = None
+    # whether a schema the models name can be created inside a scratch database (MariaDB's
+    # schemas are other databases of the server)
+    scratch_holds_schemas = True
+    default_port: int | None = None
+    # what a user needs to create a database, and how to grant it
+    create_right = "the right to create databases"
+
+    def grant_create_right(self, user: str) -> str:
+        return f"grant {user} the right to create databases"
+
+    def lacks_right(self, error: Exception) -> bool:
+        """Whether a DBAPI ``error`` means the user lacks a privilege."""
+        return False
+
+    def server_identity(self, conn: sa.Connection) -> tuple[str, ...] | None:
+        """What tells this server and database apart from any other, as the server says it."""
+        return None
+
+    def scratch_objects(self, conn: sa.Connection) -> list[ScratchObject]:
+        """Everything in the connected database that a model build or a migration can create."""
+        return []
+
+    def database_names(self, conn: sa.Connection, prefix: str) -> list[str]:
+        """The databases of the server whose names start with ``prefix``."""
+        return []
+
+    def create_database_sql(self, name: str) -> str:
+        return f"CREATE DATABASE {self.quote(name)}"
+
+    def drop_database_sql(self, name: str, *, force: bool) -> str:
+        return f"DROP DATABASE IF EXISTS {self.quote(name)}"
 
     # -- statement-level progress (databases without transactional DDL) -------------------
     no_op_sql = "SELECT 1"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl
+from distil.dialects.base import DialectImpl, ScratchObject
 from distil.errors import LockTimeout, OperationError
 from distil.ops.columns import UNCHANGED
 
@@ -154,6 +154,52 @@ class MysqlImpl(DialectImpl):
         ).first()
         conn.commit()
         return f"connection {holder}" + (f" of {row[0]}@{row[1]}" if row is not None else "")
+
+    # -- scratch databases --------------------------------------------------------------------
+    scratch_holds_schemas = False
+    default_port = 3306
+    create_right = "the CREATE and DROP privileges on databases named distil_scratch_*"
+
+    def grant_create_right(self, user: str) -> str:
+        return f"run GRANT CREATE, DROP ON `distil\\_scratch\\_%`.* TO {user} as an administrator"
+
+    def lacks_right(self, error: Exception) -> bool:
+        orig = getattr(error, "orig", error)
+        args: tuple[Any, ...] = getattr(orig, "args", ())
+        return bool(args) and args[0] in (1044, 1142, 1227)
+
+    def server_identity(self, conn: sa.Connection) -> tuple[str, ...] | None:
+        row = conn.exec_driver_sql(
+            "SELECT DATABASE(), @@hostname, CAST(@@port AS CHAR), @@datadir"
+        ).one()
+        return tuple(str(value) for value in row)
+
+    def scratch_objects(self, conn: sa.Connection) -> list[ScratchObject]:
+        rows = conn.exec_driver_sql(
+            _SCRATCH_OBJECTS_QUERY, execution_options={"no_parameters": True}
+        ).all()
+        found = []
+        for kind, name in rows:
+            # no foreign key check: the tables go in any order
+            prefix = "SET STATEMENT foreign_key_checks = 0 FOR " if kind == "TABLE" else ""
+            found.append(
+                ScratchObject(
+                    kind.lower(), name, f"{prefix}DROP {kind} IF EXISTS {self.quote(name)}"
+                )
+            )
+        return found
+
+    def database_names(self, conn: sa.Connection, prefix: str) -> list[str]:
+        import sqlalchemy as sa
+
+        rows = conn.execute(
+            sa.text(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                "WHERE LEFT(SCHEMA_NAME, CHAR_LENGTH(:p)) = :p ORDER BY 1"
+            ),
+            {"p": prefix},
+        )
+        return [str(name) for (name,) in rows]
 
     # -- statement-level progress ------------------------------------------------------------
     no_op_sql = "DO 0"
@@ -462,6 +508,17 @@ class MysqlImpl(DialectImpl):
 
 # Spellings of one type: what SQLAlchemy compiles and what MariaDB reports.
 _TYPE_ALIASES = {"INTEGER": "INT", "BOOL": "TINYINT", "BOOLEAN": "TINYINT"}
+
+# What a model build or a migration can create in a database: tables, views, sequences,
+# routines, events (triggers go with their tables).
+_SCRATCH_OBJECTS_QUERY = (
+    "SELECT CASE TABLE_TYPE WHEN 'VIEW' THEN 'VIEW' WHEN 'SEQUENCE' THEN 'SEQUENCE' "
+    "ELSE 'TABLE' END, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+    "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES "
+    "WHERE ROUTINE_SCHEMA = DATABASE() "
+    "UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS "
+    "WHERE EVENT_SCHEMA = DATABASE()"
+)
 
 
 class _Reflected(str):

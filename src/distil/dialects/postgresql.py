@@ -13,7 +13,7 @@ import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl
+from distil.dialects.base import DialectImpl, ScratchObject
 from distil.errors import LockTimeout
 
 if TYPE_CHECKING:
@@ -95,6 +95,45 @@ class PostgresqlImpl(DialectImpl):
         lock_id = zlib.crc32(f"distil:{key}".encode())
         conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
         conn.commit()
+
+    # -- scratch databases --------------------------------------------------------------------
+    admin_database = "postgres"
+    default_port = 5432
+    create_right = "CREATEDB"
+
+    def grant_create_right(self, user: str) -> str:
+        return f"run `ALTER ROLE {self.quote(user)} CREATEDB` as a superuser"
+
+    def lacks_right(self, error: Exception) -> bool:
+        orig = getattr(error, "orig", error)
+        return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == "42501"
+
+    def server_identity(self, conn: sa.Connection) -> tuple[str, ...] | None:
+        row = conn.exec_driver_sql(
+            "SELECT current_database(), pg_postmaster_start_time()::text, d.oid::text "
+            "FROM pg_database d WHERE d.datname = current_database()"
+        ).one()
+        return tuple(str(value) for value in row)
+
+    def scratch_objects(self, conn: sa.Connection) -> list[ScratchObject]:
+        rows = conn.exec_driver_sql(
+            _SCRATCH_OBJECTS_QUERY, execution_options={"no_parameters": True}
+        ).all()
+        return [ScratchObject(kind.lower(), name, drop) for kind, name, drop in rows]
+
+    def database_names(self, conn: sa.Connection, prefix: str) -> list[str]:
+        import sqlalchemy as sa
+
+        rows = conn.execute(
+            sa.text(
+                "SELECT datname FROM pg_database WHERE left(datname, length(:p)) = :p ORDER BY 1"
+            ),
+            {"p": prefix},
+        )
+        return [str(name) for (name,) in rows]
+
+    def drop_database_sql(self, name: str, *, force: bool) -> str:
+        return f"DROP DATABASE IF EXISTS {self.quote(name)}{' WITH (FORCE)' if force else ''}"
 
     # -- enum types -------------------------------------------------------------------------
     def create_table(
@@ -195,3 +234,44 @@ class PostgresqlImpl(DialectImpl):
             ctx.execute(f"DROP INDEX CONCURRENTLY {exists}{name}")
             return
         super().drop_index(ctx, op)
+
+
+# Every object of the connected database a model build or a migration can create, with the
+# statement that removes it; members of extensions go with their extension. Kinds in the order
+# they are best dropped (CASCADE takes dependants along; IF EXISTS skips what went with them).
+_NOT_EXTENSION_MEMBER = (
+    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '{catalog}'::regclass "
+    "AND d.objid = {oid} AND d.deptype = 'e')"
+)
+_USER_SCHEMA = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
+_SCRATCH_OBJECTS_QUERY = " UNION ALL ".join(
+    (
+        "SELECT 'EXTENSION', e.extname::text, format('DROP EXTENSION IF EXISTS %I CASCADE', "
+        "e.extname) FROM pg_extension e WHERE e.extname <> 'plpgsql'",
+        "SELECT 'SCHEMA', n.nspname::text, format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname) "
+        f"FROM pg_namespace n WHERE {_USER_SCHEMA} AND n.nspname <> 'public' AND "
+        + _NOT_EXTENSION_MEMBER.format(catalog="pg_namespace", oid="n.oid"),
+        "SELECT k.kind, format('%s.%s', n.nspname, c.relname), "
+        "format('DROP %s IF EXISTS %I.%I CASCADE', k.kind, n.nspname, c.relname) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL "
+        "(SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' "
+        "WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind) k "
+        f"WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_USER_SCHEMA} AND "
+        + _NOT_EXTENSION_MEMBER.format(catalog="pg_class", oid="c.oid"),
+        "SELECT k.kind, format('%s.%s', n.nspname, t.typname), "
+        "format('DROP %s IF EXISTS %I.%I CASCADE', k.kind, n.nspname, t.typname) "
+        "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace CROSS JOIN LATERAL "
+        "(SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS kind) k "
+        "WHERE t.typtype IN ('e', 'd', 'r', 'c') AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM "
+        "pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c')) "
+        f"AND {_USER_SCHEMA} AND " + _NOT_EXTENSION_MEMBER.format(catalog="pg_type", oid="t.oid"),
+        "SELECT k.kind, p.oid::regprocedure::text, "
+        "format('DROP %s IF EXISTS %s CASCADE', k.kind, p.oid::regprocedure) "
+        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL "
+        "(SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END AS kind) k "
+        f"WHERE {_USER_SCHEMA} AND " + _NOT_EXTENSION_MEMBER.format(catalog="pg_proc", oid="p.oid"),
+        "SELECT 'EVENT TRIGGER', v.evtname::text, "
+        "format('DROP EVENT TRIGGER IF EXISTS %I CASCADE', v.evtname) FROM pg_event_trigger v "
+        "WHERE " + _NOT_EXTENSION_MEMBER.format(catalog="pg_event_trigger", oid="v.oid"),
+    )
+)

@@ -1,95 +1,424 @@
-"""Scratch databases: an empty database of the same dialect, made and removed on demand.
+"""Scratch databases: the one owner that makes them, records what it made, and removes only that.
 
-Autogenerate builds the models there and reflects them back, so both sides of a comparison are
-spelled by the same server. SQLite uses a private in-memory database; PostgreSQL and MariaDB
-create a throwaway database on the same server (or use the configured ``dev_url``, which must be
-empty, and is emptied again afterwards).
+Autogenerate builds the models in a scratch database and reflects them back, and proves a new
+migration on one. Three kinds, all through ``scratch_engine``:
+
+- SQLite: a private in-memory database; ``dev_url`` is not used.
+- PostgreSQL and MariaDB without ``dev_url``: a database of distil's own on the target's server,
+  named ``distil_scratch_<host>_<pid>_<random>`` and dropped afterwards, also on Ctrl-C and
+  SIGTERM (which unwinds like Ctrl-C while a scratch database exists; a second signal waits for
+  the cleanup). One left behind by a process killed outright is dropped by the next run on the
+  same machine once that process is gone (the name carries the host, its pid namespace and the
+  pid, so a live owner is never mistaken for a dead one).
+- With ``dev_url``: a borrowed database. It must not be the database distil migrates (compared
+  by URL and by the servers' own identity), and it must be empty; it is locked for the run, and
+  afterwards exactly the objects that were not in it before are dropped. What was there is never
+  touched.
 """
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import os
+import secrets
+import signal
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from distil.errors import DatabaseUnavailable
+from distil.errors import ConfigError, DatabaseUnavailable, LockTimeout
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from distil.dialects.base import DialectImpl, ScratchObject
+
+SCRATCH_PREFIX = "distil_scratch_"
+BORROW_LOCK_KEY = "scratch"
+BORROW_WAIT = 60.0  # seconds to wait for another distil process using the same dev_url
+RAW = {"no_parameters": True}  # catalog SQL holds % signs that are not placeholders
+
 
 @contextmanager
 def scratch_engine(url: str, *, dev_url: str | None = None) -> Iterator[sa.Engine]:
-    """Yield an engine on an empty database of ``url``'s dialect; remove it afterwards."""
+    """Yield an engine on an empty database of ``url``'s dialect; remove what was made there."""
     from distil.dialects.registry import create_engine, parse_url
 
     parsed = parse_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    if parsed.get_backend_name() == "sqlite":
         engine, _ = create_engine("sqlite://")
         try:
             yield engine
         finally:
             engine.dispose()
         return
-    if dev_url:
-        engine, _ = create_engine(dev_url)
-        try:
-            yield engine
-        finally:
-            _empty(engine)
-            engine.dispose()
-        return
-    name = f"distil_scratch_{uuid.uuid4().hex[:12]}"
-    admin_url = parsed.set(database="postgres" if backend == "postgresql" else parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
-    quote = admin.dialect.identifier_preparer.quote
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {quote(name)}")
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        raise DatabaseUnavailable(
-            f"cannot create a scratch database on the server of {parsed.render_as_string()}: "
-            f"{str(getattr(error, 'orig', error)).strip().splitlines()[0]}. Give distil an empty "
-            f'database it may use with `dev_url = "..."` in the config.'
-        ) from None
-    try:
-        scratch_url = parsed.set(database=name).render_as_string(hide_password=False)
-        engine, _ = create_engine(scratch_url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            force = " WITH (FORCE)" if backend == "postgresql" else ""
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote(name)}{force}")
-        admin.dispose()
+    with _unwind_on_sigterm():
+        if dev_url:
+            with _borrowed(url, dev_url) as engine:
+                yield engine
+        else:
+            with _created(parsed) as engine:
+                yield engine
 
 
-def _empty(engine: sa.Engine) -> None:
-    """Drop everything in a ``dev_url`` database after use."""
+# ------------------------------------------------------------------ a database of distil's own
+
+
+def scratch_name(pid: int | None = None) -> str:
+    """``distil_scratch_<host>_<pid>_<random>``: whose it is, and unique."""
+    return (
+        f"{SCRATCH_PREFIX}{host_tag()}_{os.getpid() if pid is None else pid}_{secrets.token_hex(4)}"
+    )
+
+
+def host_tag() -> str:
+    """This machine and process namespace: its host name, and on Linux the pid namespace (two
+    containers may share a host name, never a pid namespace), so a pid in a name is one to ask
+    ``os.kill`` about."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}|{namespace}".encode()).hexdigest()[:8]
+
+
+def owner_pid(name: str) -> int | None:
+    """The pid of the process on this machine that made scratch database ``name``, or None."""
+    parts = name[len(SCRATCH_PREFIX) :].split("_") if name.startswith(SCRATCH_PREFIX) else []
+    if len(parts) != 3 or parts[0] != host_tag() or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
+@contextmanager
+def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
     import sqlalchemy as sa
 
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            inspector = sa.inspect(conn)
-            for schema in inspector.get_schema_names():
-                if schema not in (inspector.default_schema_name, "information_schema") and not (
-                    schema.startswith("pg_")
-                ):
-                    quoted = conn.dialect.identifier_preparer.quote_schema(schema)
-                    conn.exec_driver_sql(f"DROP SCHEMA {quoted} CASCADE")
-        metadata = sa.MetaData()
-        metadata.reflect(conn)
-        metadata.drop_all(conn)
-        if conn.dialect.name == "postgresql":
-            for enum in sa.inspect(conn).get_enums():  # type: ignore[attr-defined]
-                conn.exec_driver_sql(
-                    f"DROP TYPE IF EXISTS {conn.dialect.identifier_preparer.quote(enum['name'])}"
-                )
+    from distil.dialects.registry import create_engine, impl_for
+
+    impl = impl_for(parsed.get_dialect()())
+    admin_url = parsed.set(database=impl.admin_database or parsed.database)
+    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    try:
+        _sweep(admin, impl)
+        name = scratch_name()
+        made, failed = True, False
+        try:
+            try:
+                with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql(impl.create_database_sql(name))
+            except sa.exc.DBAPIError as error:
+                made = False  # the server refused: there is nothing to drop
+                raise _cannot_create(parsed, impl, error) from None
+            scratch_url = parsed.set(database=name).render_as_string(hide_password=False)
+            engine, _ = create_engine(scratch_url)
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            if made:  # also after an interrupted CREATE: the drop says IF EXISTS
+                with _signals_deferred():
+                    _drop_database(admin, impl, name, quiet=failed)
+    finally:
+        admin.dispose()
+
+
+def _drop_database(admin: sa.Engine, impl: DialectImpl, name: str, *, quiet: bool) -> None:
+    import sqlalchemy as sa
+
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(impl.drop_database_sql(name, force=True))
+    except sa.exc.DBAPIError as error:
+        if quiet:  # the error that is already on its way matters more; the sweep retries
+            return
+        raise DatabaseUnavailable(
+            f"could not drop the scratch database {name}: "
+            f"{str(error.orig).strip().splitlines()[0]}. Drop it by hand (the next run drops it "
+            f"too, once this process has ended)."
+        ) from None
+
+
+def _sweep(admin: sa.Engine, impl: DialectImpl) -> None:
+    """Drop scratch databases this machine's processes left behind when they were killed."""
+    import sqlalchemy as sa
+
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in impl.database_names(conn, SCRATCH_PREFIX):
+                pid = owner_pid(name)
+                if pid is None or _alive(pid):
+                    continue
+                try:
+                    # its owner is gone, so whatever is still connected is that owner's leftover
+                    # (a query the server has not noticed was abandoned)
+                    conn.exec_driver_sql(impl.drop_database_sql(name, force=True))
+                except sa.exc.DBAPIError:
+                    pass  # not ours to drop (another user's): left alone
+    except sa.exc.DBAPIError:
+        pass  # the sweep is a courtesy; the run does not depend on it
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there: never sweep
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by another user
+    return True
+
+
+def _cannot_create(parsed: sa.URL, impl: DialectImpl, error: Any) -> DatabaseUnavailable:
+    from distil.config import mask_url
+
+    url = mask_url(parsed.render_as_string(hide_password=False))
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    user = parsed.username or "the connecting user"
+    if impl.lacks_right(error):
+        return DatabaseUnavailable(
+            f"autogenerate and check need a scratch database, and the user {user} may not "
+            f"create one on the server of {url} ({reason}): distil needs {impl.create_right} "
+            f"there unless dev_url is set. Either set dev_url in the config to an empty database "
+            f'of the same kind that distil may use (dev_url = "..."), or '
+            f"{impl.grant_create_right(user)}."
+        )
+    return DatabaseUnavailable(
+        f"cannot create a scratch database on the server of {url}: {reason}. Set dev_url in the "
+        f"config to an empty database of the same kind that distil may use."
+    )
+
+
+# ------------------------------------------------------------------ a borrowed dev_url database
+
+
+@contextmanager
+def _borrowed(url: str, dev_url: str) -> Iterator[sa.Engine]:
+    from distil.dialects.registry import create_engine, parse_url
+
+    target, dev = parse_url(url), parse_url(dev_url)
+    _refuse_other_kind(target, dev)
+    if same_database(target, dev):
+        raise _is_target(dev)
+    engine, impl = create_engine(dev_url)
+    try:
+        with engine.connect() as guard:
+            _refuse_target_by_identity(url, dev, guard, impl)
+            try:
+                impl.acquire_lock(guard, BORROW_LOCK_KEY, BORROW_WAIT)
+            except LockTimeout:
+                raise LockTimeout(
+                    f"another distil process has been using the dev_url database "
+                    f"{_masked(dev)} for more than {BORROW_WAIT:g} s; wait for it to finish, or "
+                    f"give each concurrent run its own dev_url database."
+                ) from None
+            before: list[ScratchObject] | None = None
+            failed = False
+            try:
+                before = impl.scratch_objects(guard)
+                guard.commit()
+                _refuse_content(dev, before)
+                yield engine
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                with _signals_deferred():
+                    _remove_created(guard, impl, before, quiet=failed)
+                    impl.release_lock(guard, BORROW_LOCK_KEY)
+    finally:
+        engine.dispose()
+
+
+def _remove_created(
+    conn: sa.Connection, impl: DialectImpl, before: list[ScratchObject] | None, *, quiet: bool
+) -> None:
+    """Drop every object that is in the database now and was not before (a few passes, so that
+    objects another one depends on go too)."""
+    import sqlalchemy as sa
+
+    if before is None:
+        return
+    kept = {(o.kind, o.name) for o in before}
+    conn.rollback()
+    problem = ""
+    for _ in range(4):
+        created = [o for o in impl.scratch_objects(conn) if (o.kind, o.name) not in kept]
+        conn.rollback()
+        if not created:
+            return
+        for item in created:
+            try:
+                conn.exec_driver_sql(item.drop_sql, execution_options=RAW)
+                conn.commit()
+            except sa.exc.DBAPIError as error:
+                conn.rollback()
+                problem = f"{item.kind} {item.name}: {str(error.orig).strip().splitlines()[0]}"
+    if not quiet:
+        raise DatabaseUnavailable(
+            f"could not remove what distil created in the dev_url database "
+            f"({problem or 'objects kept coming back'}). Remove it by hand: distil refuses a "
+            f"dev_url database that is not empty."
+        )
+
+
+def _refuse_other_kind(target: sa.URL, dev: sa.URL) -> None:
+    def family(url: sa.URL) -> str:
+        name = url.get_backend_name()
+        return "mysql" if name in ("mysql", "mariadb") else name
+
+    if family(target) != family(dev):
+        raise ConfigError(
+            f"dev_url ({_masked(dev)}) is a {dev.get_backend_name()} database, but url is "
+            f"{target.get_backend_name()}: the scratch database must be of the same kind as the "
+            f"database distil migrates. Point dev_url at an empty {target.get_backend_name()} "
+            f"database, or remove it."
+        )
+
+
+_LOOPBACK = {"", "localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
+
+
+def same_database(a: sa.URL, b: sa.URL) -> bool:
+    """Whether two server URLs name the same database, by their text: host (local names and
+    addresses are one), port (the default spelled out or not) and database."""
+    from distil.dialects.registry import impl_for
+
+    def where(url: sa.URL) -> tuple[str, int | None, str | None]:
+        host = (url.host or "").lower()
+        if (
+            host in _LOOPBACK
+            or host in _local_names()
+            or url.query.get("host")
+            or (url.query.get("unix_socket"))
+        ):
+            host = "localhost"
+        port = url.port or impl_for(url.get_dialect()()).default_port
+        database = url.database
+        if not database and url.get_backend_name() == "postgresql":
+            database = url.username  # libpq's default database is the user's name
+        return host, port, database
+
+    return where(a) == where(b)
+
+
+def _local_names() -> set[str]:
+    try:
+        names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    except OSError:
+        return set()
+    return names
+
+
+def _refuse_target_by_identity(
+    url: str, dev: sa.URL, guard: sa.Connection, impl: DialectImpl
+) -> None:
+    """Ask both servers who they are: another name for the same server (an alias, a socket, a
+    proxy port) cannot slip through."""
+    from distil.dialects.registry import create_engine
+
+    mine = impl.server_identity(guard)
+    guard.commit()
+    if mine is None:
+        return
+    target, _ = create_engine(url, for_migration=False)
+    try:
+        with target.connect() as conn:
+            theirs = impl.server_identity(conn)
+    finally:
+        target.dispose()
+    if mine == theirs:
+        raise _is_target(dev)
+
+
+def _is_target(dev: sa.URL) -> ConfigError:
+    return ConfigError(
+        f"dev_url ({_masked(dev)}) names the database distil migrates. autogenerate and check "
+        f"create tables in the dev_url database and remove them again, so it must be a separate, "
+        f"empty database: point dev_url at one (for example CREATE DATABASE app_dev on the same "
+        f"server), or remove dev_url to let distil create a throwaway database itself. Nothing "
+        f"was changed."
+    )
+
+
+def _refuse_content(dev: sa.URL, before: list[ScratchObject]) -> None:
+    content = [o for o in before if o.kind != "extension"]
+    if not content:
+        return
+    shown = ", ".join(f"{o.kind} {o.name}" for o in content[:5])
+    more = f" and {len(content) - 5} more" if len(content) > 5 else ""
+    raise ConfigError(
+        f"the dev_url database {_masked(dev)} is not empty: it holds {len(content)} object(s) "
+        f"({shown}{more}). distil borrows dev_url as a scratch database and removes what it "
+        f"creates there, so it only takes an empty one and never touches what is already in it. "
+        f"Point dev_url at an empty database (for example CREATE DATABASE app_dev), or remove "
+        f"dev_url to let distil create a throwaway database itself. Nothing was changed."
+    )
+
+
+def _masked(url: sa.URL) -> str:
+    from distil.config import mask_url
+
+    return mask_url(url.render_as_string(hide_password=False))
+
+
+# ------------------------------------------------------------------ signals
+
+
+@contextmanager
+def _unwind_on_sigterm() -> Iterator[None]:
+    """While a scratch database exists, SIGTERM unwinds like Ctrl-C (``KeyboardInterrupt``), so
+    the code that removes it runs. A handler the host program installed is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the cleanup inside has finished, then interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if handler is not signal.SIG_IGN:
+            previous[number] = handler
+            signal.signal(number, note)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            raise KeyboardInterrupt
 
 
 BATCH = 300  # statements per round trip: few round trips, and locks released between batches

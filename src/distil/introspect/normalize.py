@@ -89,6 +89,7 @@ def build_and_reflect(
     from distil.errors import ModelError
     from distil.introspect.reflect import reflect_schema
 
+    require_scratch_schemas(url, metadata)
     with scratch_engine(url, dev_url=dev_url) as engine:
         with engine.connect() as conn:
             conn.begin()
@@ -106,6 +107,23 @@ def build_and_reflect(
                 ) from None
             conn.commit()
             return reflect_schema(conn, schemas)
+
+
+def require_scratch_schemas(url: str, metadata: sa.MetaData) -> None:
+    """Refuse model tables in schemas a scratch database cannot hold: on MariaDB a schema is
+    another database of the server, which distil did not create and must not write into."""
+    from distil.dialects.registry import impl_for, offline_dialect
+    from distil.errors import ModelError
+
+    named = sorted({t.schema for t in metadata.tables.values() if t.schema})
+    dialect = offline_dialect(url)
+    if named and not impl_for(dialect).scratch_holds_schemas:
+        raise ModelError(
+            f"the models name the schema(s) {', '.join(named)}, which on "
+            f"{dialect.name} are other databases of the server: a scratch build would write into "
+            f"them. Autogenerate compares one database at a time there; remove schema= from the "
+            f"models, or write this migration by hand."
+        )
 
 
 def create_schemas(conn: sa.Connection, names: list[str]) -> None:
