@@ -85,3 +85,35 @@ def test_heads_and_history_of_1000_alembic_files_in_two_locations_import_nothing
     labelled = project.cli("show", "plugin")
     assert labelled.code == 0, labelled
     assert "b00000000001" in labelled.out
+
+
+def test_upgrade_runs_a_history_spread_over_version_locations(
+    project: Project, dialect: str
+) -> None:
+    from tests.alembic_compat.files import alembic_source
+
+    plugin = project.root / "plugins" / "versions"
+    plugin.mkdir(parents=True)
+    toml = project.root / "distil.toml"
+    toml.write_text(
+        toml.read_text() + 'version_locations = ["migrations/versions", "plugins/versions"]\n'
+    )
+    create = 'op.create_table("{0}", sa.Column("id", sa.Integer, primary_key=True))'
+    (project.versions / "v1_core.py").write_text(
+        alembic_source("v1", None, create.format("core"), 'op.drop_table("core")')
+    )
+    (plugin / "v2_plugin.py").write_text(
+        alembic_source("v2", "v1", create.format("plugin"), 'op.drop_table("plugin")')
+    )
+
+    up = project.cli("upgrade", "head")
+    new = project.cli("revision", "-m", "next")
+
+    assert up.code == 0, up
+    assert {"core", "plugin"} <= set(project.table_names())
+    assert new.code == 0, new
+    written = [p.name for p in project.versions.iterdir() if p.name.endswith("_next.py")]
+    assert len(written) == 1
+    down = project.cli("downgrade", "base")
+    assert down.code == 0, down
+    assert project.table_names() == ["distil_version"]
