@@ -82,7 +82,7 @@ def test_read_only_commands_never_create_the_database(blog: Project) -> None:
             assert ran.code in (0, 1), f"distil {' '.join(args)}: {ran}"
     assert database_files(blog.root) == []
     next(blog.versions.glob("0001_*.py")).unlink()
-    check = blog.cli("check")
+    check = blog.cli("check")  # no migration yet: the models against an empty database
     assert check.code == 1, check
-    assert "does not exist yet" in check.out
+    assert "+ table posts" in check.out
     assert database_files(blog.root) == []

@@ -71,17 +71,22 @@ def check(config: Config, *, use_cache: bool = True) -> CheckResult:
 
     status = current_status(config, graph=graph)
     problems = history_problems(status, graph.heads())
-    if status.not_created and not status.pending:
-        problems += (
-            f"the database file {status.not_created} does not exist yet, so there is nothing to "
-            "compare the models with — write a first migration with "
-            '`distil revision --autogenerate -m "initial"` and run `distil upgrade`',
-        )
     if problems or status.pending:
         cache.forget()
         return CheckResult(None, problems=problems, pending=status.pending)
     from distil.commands.autogenerate import compare_models
 
+    if status.not_created:
+        # a database file not created yet is empty: compare with an empty twin, create nothing
+        from distil.dialects.light import empty_twin_url
+        from distil.dialects.registry import create_engine
+
+        cache.forget()
+        engine, _ = create_engine(empty_twin_url(config.require_url()), for_migration=False)
+        try:
+            return CheckResult(compare_models(config, engine=engine))
+        finally:
+            engine.dispose()
     comparison = compare_models(config, reuse_live_snapshot=True)
     if comparison.changes:
         cache.forget()

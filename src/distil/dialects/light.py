@@ -73,6 +73,12 @@ def missing_database_file(url: str) -> str | None:
     return None if os.path.exists(path) else path
 
 
+def empty_twin_url(url: str) -> str:
+    """An in-memory database of the same kind as the missing file ``url`` names: what a read-only
+    command compares with instead of creating the file (it holds what the file would: nothing)."""
+    return url.split("://", 1)[0] + "://"
+
+
 Driver = Callable[
     [str, str, "str | None", "Sequence[str | None] | None"], tuple[list[Row], "str | None"]
 ]
