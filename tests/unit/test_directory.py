@@ -22,10 +22,12 @@ from distil.scripts.template import render_script
 
 
 class FakeConfig:
-    """Only the attribute the revision commands read."""
+    """Only the attributes the revision commands read."""
 
     def __init__(self, versions_dir: Path) -> None:
         self.versions_dir = versions_dir
+        self.root = versions_dir.parent
+        self.post_write_hooks: tuple[str, ...] = ()
 
 
 @pytest.fixture
@@ -227,8 +229,8 @@ Revises: 9b1c0e2d4a6f
 Create Date: 2026-11-27 10:15:02.123456+00:00
 """
 
-from distil import op
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: F401
+from distil import op  # noqa: F401
 
 revision = "3f2a9c1b7d4e"
 down_revision = "9b1c0e2d4a6f"

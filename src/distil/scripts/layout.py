@@ -1,26 +1,46 @@
 """Lay generated statements out the way a person formats them.
 
-Strings use double quotes; a call longer than the line limit gets one argument per line,
-recursively, with a trailing comma, which is also what ``ruff format`` produces for such calls.
+Strings use double quotes; a call longer than the line limit (88 columns in the file, the
+formatters' default) gets one argument per line, recursively, with a trailing comma, which is also
+what ``ruff format`` produces for such calls; a long comment is split onto several lines.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import textwrap
 import tokenize
 
-LIMIT = 92  # the body is indented by 4 in the file; stay under the usual 100 columns
+LIMIT = 84  # the body is indented by 4 in the file: 88 columns, ruff's and black's default
 
 
 def layout(body: str) -> str:
     lines = []
     for statement in _statements(body):
         if statement.lstrip().startswith("#"):
-            lines.append(statement)
+            lines.append(_wrap_comment(statement))
         else:
             lines.append(_wrap(_double_quotes(_flatten(statement)), 0))
     return "\n".join(lines)
+
+
+def _wrap_comment(line: str) -> str:
+    """A comment longer than the limit, split between words onto several ``#`` lines."""
+    if len(line) <= LIMIT:
+        return line
+    pad = line[: len(line) - len(line.lstrip())]
+    text = line.lstrip()[1:].strip()
+    return "\n".join(
+        textwrap.wrap(
+            text,
+            width=LIMIT,
+            initial_indent=f"{pad}# ",
+            subsequent_indent=f"{pad}# ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def _statements(body: str) -> list[str]:
