@@ -23,6 +23,7 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
     alembic_version_table_schema = "ops"        # optional
     exclude_tables = ["celery_*", "spatial_ref_sys"]  # also include_tables, include_schemas,
     include_object = "app.migrations:include_object"  # exclude_schemas; include_name
+    engine = "app.db:make_engine"         # a function returning the Engine distil uses
     prepend_sys_path = ["."]              # Alembic histories: put first on sys.path (default ".")
     preload = ["app.models"]              # modules imported before any migration runs
     version_locations = ["migrations/versions", "plugins/versions"]  # several versions dirs
@@ -73,6 +74,9 @@ DEFAULT_ALEMBIC_VERSION_TABLE = "alembic_version"
 SCOPE_GLOB_KEYS = ("include_tables", "exclude_tables", "include_schemas", "exclude_schemas")
 SCOPE_HOOK_KEYS = ("include_object", "include_name")
 
+# -- the engine: a callable of the application's that returns it (``dialects.registry``)
+ENGINE_KEYS = ("engine",)
+
 _KNOWN_KEYS = (
     "script_location",
     "models",
@@ -86,6 +90,7 @@ _KNOWN_KEYS = (
     *ADOPTION_KEYS,
     *SCOPE_GLOB_KEYS,
     *SCOPE_HOOK_KEYS,
+    *ENGINE_KEYS,
     # running Alembic histories (docs/coming-from-alembic.md)
     "prepend_sys_path",
     "preload",
@@ -117,6 +122,7 @@ class Config:
     exclude_schemas: tuple[str, ...] = ()
     include_object: str | None = None
     include_name: str | None = None
+    engine: str | None = None  # MODULE:ATTR of a callable returning the Engine (or Connection)
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     url_problem: str | None = None
     dev_url_problem: str | None = None
@@ -134,6 +140,11 @@ class Config:
         A file ``url`` that names an unset environment variable is reported here, not when the
         config is loaded, so commands that never touch the database work without it.
         """
+        if self.engine:
+            from distil.models_loader import engine_hook_url
+
+            origin = f"the engine setting in {self.path}"
+            return engine_hook_url(self.engine, self.root, origin, self.url)
         if self.url:
             return self.url
         if self.url_problem:
@@ -390,7 +401,7 @@ def _adoption_settings(settings: _TypedSettings) -> dict[str, Any]:
 
 def _scope_settings(settings: _TypedSettings, path: Path) -> dict[str, Any]:
     found: dict[str, Any] = {key: settings.string_list(key) for key in SCOPE_GLOB_KEYS}
-    for key in SCOPE_HOOK_KEYS:
+    for key in (*SCOPE_HOOK_KEYS, *ENGINE_KEYS):
         spec = settings.string(key)
         if spec is not None:
             check_models_spec(spec, origin=f"the {key} setting in {path}")

@@ -4,6 +4,10 @@ Whatever goes wrong — the module cannot be found, it raises while importing, t
 missing or of the wrong kind — comes out as ``ModelsImportError`` naming the reference and the
 cause; when the user's own code raised, ``user_traceback`` holds its traceback starting at the
 user's first frame. ``sys.path`` is restored after the import.
+
+The same import serves the settings that name a function of the application (``load_callable``:
+the scope hooks, the engine hook); ``engine_hook_url`` calls the engine hook once per command and
+keeps its engine for ``dialects.registry`` to hand out.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from distil.config import check_models_spec
-from distil.errors import ConfigError, ModelsImportError
+from distil.errors import ConfigError, DatabaseUnavailable, ModelsImportError
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -214,3 +218,78 @@ def _merge_metadata(spec: str, parts: list[MetaData]) -> MetaData:
                 )
             table.to_metadata(merged)
     return merged
+
+
+def load_callable(spec: str, root: Path, origin: str) -> Callable[..., Any]:
+    """Import the function a ``MODULE:ATTR`` setting names, with ``root`` first on ``sys.path``;
+    a ``ConfigError`` naming the setting (``origin``) when it cannot be had."""
+    module_name, attribute_path = check_models_spec(spec, origin=origin)
+    entry = str(root)
+    sys.path.insert(0, entry)
+    try:
+        importlib.invalidate_caches()
+        target: Any = importlib.import_module(module_name)
+        for name in attribute_path.split("."):
+            target = getattr(target, name)
+    except Exception as error:  # noqa: BLE001 - whatever the import raised, the setting is at fault
+        raise ConfigError(
+            f"Cannot load {spec!r} ({origin}): {type(error).__name__}: {error}. Check the module "
+            f"and attribute names (MODULE:ATTR, importable from {root})."
+        ) from None
+    finally:
+        try:
+            sys.path.remove(entry)
+        except ValueError:
+            pass
+    if not callable(target):
+        raise ConfigError(
+            f"{spec!r} ({origin}) is a {type(target).__name__}, not a function. Name a function."
+        )
+    return target  # type: ignore[no-any-return]
+
+
+# Engines the application's engine hook made, by the URL they stand for (``engine_hook_url``)
+_hook_engines: dict[str, Any] = {}
+_hook_urls: dict[tuple[str, str, str | None], str] = {}
+
+
+def engine_hook_url(spec: str, root: Path, origin: str, url: str | None) -> str:
+    """Call the configured engine hook (the ``engine`` setting) once (with ``url`` when it takes an argument) and return
+    the URL its engine stands for; ``create_engine`` of that URL then hands out that engine."""
+    key = (spec, str(root), url)
+    if key in _hook_urls:
+        return _hook_urls[key]
+    import inspect
+
+    import sqlalchemy as sa
+
+    hook = load_callable(spec, root, origin)
+    try:
+        try:
+            inspect.signature(hook).bind(url)
+            takes_url = True
+        except (TypeError, ValueError):
+            takes_url = False
+        made = hook(url) if takes_url else hook()
+    except Exception as error:  # noqa: BLE001 - the application's code failed: say where
+        raise DatabaseUnavailable(
+            f"the engine hook {spec!r} ({origin}) raised {type(error).__name__}: {error}. Fix "
+            f"that function (run with --verbose for the traceback)."
+        ) from error
+    if isinstance(made, sa.Connection):
+        made = made.engine
+    if not isinstance(made, sa.Engine):
+        raise ConfigError(
+            f"the engine hook {spec!r} ({origin}) returned {type(made).__name__}, not a "
+            f"SQLAlchemy Engine or Connection. Return a synchronous Engine, e.g. "
+            f"sqlalchemy.create_engine(url, connect_args={{...}})."
+        )
+    rendered = made.url.render_as_string(hide_password=False)
+    _hook_engines[rendered] = made
+    _hook_urls[key] = rendered
+    return rendered
+
+
+def hooked_engine(url: str) -> Any:
+    """The engine the engine hook made for ``url``, or None."""
+    return _hook_engines.get(url)

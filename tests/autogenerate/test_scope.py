@@ -103,6 +103,7 @@ def test_include_object_hook_with_alembics_signature(project: Project) -> None:
 def test_a_broken_hook_names_the_setting(project: Project) -> None:
     configure(project, MODELS, 'include_object = "app_filters:nope"')
     project.write("app_filters.py", "x = 1\n")
+    project.execute("CREATE TABLE other (id INTEGER PRIMARY KEY)")
     result = project.cli("check")
     assert result.code == 2, result
     assert "include_object" in result.err and "app_filters:nope" in result.err

@@ -26,10 +26,10 @@ sqlalchemy.url = driver://user:pass@localhost/dbname
 file_template = %%(year)d_%%(rev)s_%%(slug)s
 
 [post_write_hooks]
-hooks = black
-black.type = console_scripts
-black.entrypoint = black
-black.options = -l 79 REVISION_SCRIPT_FILENAME
+hooks = ruff
+ruff.type = exec
+ruff.executable = ruff
+ruff.options = format REVISION_SCRIPT_FILENAME
 
 [loggers]
 keys = root
@@ -212,8 +212,7 @@ def test_conversion_maps_what_it_can_and_lists_the_rest(tmp_path: Path) -> None:
     hooks = [line for line in result.not_carried if "process_revision_directives" in line]
     assert len(hooks) == 1 and "edit the file" in hooks[0]
     assert any(line.startswith("file_template") for line in result.not_carried)
-    if "post_write_hooks" not in _KNOWN_KEYS:
-        assert any("[post_write_hooks]" in line for line in result.not_carried)
+    assert settings["post_write_hooks"] == ["ruff format {path}"]
     assert any("render_as_batch=True: not needed" in line for line in result.mapped)
     assert any("compare_type=True" in line for line in result.mapped)
     assert any("server defaults" in note for note in result.notes)

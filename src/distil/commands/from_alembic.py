@@ -386,7 +386,7 @@ def _post_write_hooks(out: Conversion, known: set[str], ini_path: Path) -> None:
         elif kind == "exec":
             program = section.get(f"{name}.executable", name)
         elif kind == "module":
-            program = f"python -m {section.get(f'{name}.module', name)}"
+            program = f"{{python}} -m {section.get(f'{name}.module', name)}"
         else:
             out.not_carried.append(
                 f"post-write hook {name!r} of type {kind!r}: run it on new files yourself."

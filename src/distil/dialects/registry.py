@@ -1,6 +1,9 @@
 """From a URL to an engine and its DialectImpl: the only place that reads a database's name.
 
-Connection failures become ``DatabaseUnavailable`` with the password masked.
+Connection failures become ``DatabaseUnavailable`` with the password masked. An application's
+engine hook (the ``engine`` setting) is called once; its engine is then the one every command
+gets for the URL it stands for. Asyncio drivers' URLs are run with the same database's sync
+driver.
 """
 
 from __future__ import annotations
@@ -109,11 +112,26 @@ def offline_dialect(url: str) -> sa.Dialect:
 def create_engine(
     url: str, *, lock_timeout: float = 60.0, for_migration: bool = True
 ) -> tuple[sa.Engine, DialectImpl]:
-    """An engine with distil's connection settings, checked by connecting once."""
+    """An engine with distil's connection settings, checked by connecting once (for the URL an
+    engine hook's engine stands for, that engine)."""
     import sqlalchemy as sa
 
     from distil.config import mask_secrets, mask_url
+    from distil.models_loader import hooked_engine
 
+    hooked = hooked_engine(url)
+    if hooked is not None:
+        impl = prepare_engine(hooked) if for_migration else impl_for(hooked.dialect)
+        try:
+            with hooked.connect():
+                pass
+        except sa.exc.DBAPIError as error:
+            message = mask_secrets(str(error.orig).strip().splitlines()[0], url)
+            raise DatabaseUnavailable(
+                f"cannot connect to {mask_url(url)} with the engine the engine hook made: "
+                f"{message}. Check the server and the hook's settings."
+            ) from None
+        return hooked, impl
     parsed = parse_url(url)
     try:
         dialect_cls = parsed.get_dialect()

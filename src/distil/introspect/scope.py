@@ -14,15 +14,10 @@ version tables are never part of it.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from distil.errors import ConfigError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -213,35 +208,9 @@ def _sa_table(metadata: sa.MetaData | None, table: Table) -> Any:
 def load_hook(config: Config, key: str) -> Hook | None:
     """Import the callable a ``MODULE:ATTR`` setting names, with the config's directory first
     on ``sys.path``; a ``ConfigError`` naming the setting when it cannot be had."""
+    from distil.models_loader import load_callable
+
     spec = getattr(config, key)
     if spec is None:
         return None
-    return import_callable(spec, config.root, f"the {key} setting in {config.path}")
-
-
-def import_callable(spec: str, root: Path, origin: str) -> Hook:
-    from distil.config import check_models_spec
-
-    module_name, attribute_path = check_models_spec(spec, origin=origin)
-    entry = str(root)
-    sys.path.insert(0, entry)
-    try:
-        importlib.invalidate_caches()
-        target: Any = importlib.import_module(module_name)
-        for name in attribute_path.split("."):
-            target = getattr(target, name)
-    except Exception as error:  # noqa: BLE001 - whatever the import raised, the setting is at fault
-        raise ConfigError(
-            f"Cannot load {spec!r} ({origin}): {type(error).__name__}: {error}. Check the module "
-            f"and attribute names (MODULE:ATTR, importable from {root})."
-        ) from None
-    finally:
-        try:
-            sys.path.remove(entry)
-        except ValueError:
-            pass
-    if not callable(target):
-        raise ConfigError(
-            f"{spec!r} ({origin}) is a {type(target).__name__}, not a function. Name a function."
-        )
-    return target  # type: ignore[no-any-return]
+    return load_callable(spec, config.root, f"the {key} setting in {config.path}")
