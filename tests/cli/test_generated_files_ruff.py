@@ -18,7 +18,7 @@ from tests.helpers import Project
 
 RUFF = Path(sys.executable).with_name("ruff")
 
-MODELS = '''\
+MODELS = """\
 import enum
 
 import sqlalchemy as sa
@@ -63,7 +63,7 @@ posts = sa.Table(
     sa.CheckConstraint("score >= 0", name="ck_posts_score_non_negative"),
 )
 sa.Index("ix_posts_title_and_author_long_name", posts.c.title, posts.c.author_id)
-'''
+"""
 
 
 def ruff(*args: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
@@ -82,9 +82,7 @@ def test_generated_files_pass_ruff_with_default_settings(project: Project) -> No
     project.write("app/models.py", MODELS)
     config = project.root / "distil.toml"
     config.write_text(config.read_text() + 'models = "app.models:metadata"\n')
-    made = project.cli(
-        "revision", "--autogenerate", "-m", "initial schema", "--rev-id", "aaa111"
-    )
+    made = project.cli("revision", "--autogenerate", "-m", "initial schema", "--rev-id", "aaa111")
     assert made.code == 0, made
     assert project.cli("upgrade").code == 0
     for args in (
