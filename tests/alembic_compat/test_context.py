@@ -177,3 +177,25 @@ def test_operations_on_a_configured_migration_context(
     assert result.code == 0, result
     assert list(project.columns("made_here")) == ["id", "note"]
     assert project.rows("SELECT id FROM made_here") == [(7,)]
+
+
+MODULE_LEVEL = """
+# read when the file is imported, as histories do for dialect-specific steps
+IS_POSTGRESQL = context.get_context().dialect.name == "postgresql"
+"""
+
+MODULE_LEVEL_UPGRADE = """
+op.create_table("flags", sa.Column("pg", sa.Boolean, primary_key=True))
+op.bulk_insert(sa.table("flags", sa.column("pg", sa.Boolean)), [{"pg": IS_POSTGRESQL}])
+"""
+
+
+def test_the_context_can_be_read_when_the_file_is_imported(project: Project, dialect: str) -> None:
+    write_alembic_migration(
+        project, "m0d000000001", None, MODULE_LEVEL_UPGRADE, imports=IMPORTS, extra=MODULE_LEVEL
+    )
+
+    result = project.cli("upgrade", "head")
+
+    assert result.code == 0, result
+    assert [bool(v) for (v,) in project.rows("SELECT pg FROM flags")] == [dialect == "postgresql"]

@@ -52,11 +52,16 @@ def render_script(
         "-- narrowing type changes of tables and columns that hold data refused.",
     ]
     create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
-    directory.check_loadable((step.header, step.direction) for step in steps)
+    pending = [(step.header, step.direction) for step in steps]
     if impl.renders_offline_on_scratch:
+        directory.check_loadable(pending)
         script = _render_on_scratch(directory, graph, applied, steps, version)
     else:
+        from distil import op
+
         ctx = MigrationContext(impl, None)
+        with op.activate(ctx):  # a file may read op.get_context() when it is imported
+            directory.check_loadable(pending)
         assert ctx.script is not None
         ctx.column_record = _history_record(directory, graph, applied)
         for step in steps:

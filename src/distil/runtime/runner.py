@@ -128,7 +128,11 @@ class Runner:
             return RunResult((), 0.0)
         direction = steps[0].direction
         # every pending file imports and has the function its direction needs, before any runs
-        self.directory.check_loadable((step.header, step.direction) for step in steps)
+        # (with the context active: a file may read op.get_context() when it is imported)
+        from distil import op
+
+        with op.activate(ctx):
+            self.directory.check_loadable((step.header, step.direction) for step in steps)
         self.reporter(RunStarted(len(steps), direction, self.database))
         results = []
         if self.progress_table is not None:
