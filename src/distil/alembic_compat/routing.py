@@ -44,6 +44,8 @@ PROVIDED_MODULES = (
     "alembic.ddl",
     "alembic.ddl.impl",
     "alembic.autogenerate",
+    "alembic.autogenerate.api",
+    "alembic.autogenerate.render",
 )
 
 

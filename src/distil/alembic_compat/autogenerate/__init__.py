@@ -1,7 +1,8 @@
 """``alembic.autogenerate``: registration points extensions call when they are imported.
 
 distil's autogenerate does not run Alembic's comparators or renderers, so the ``dispatch_for``
-decorators extensions apply at import time accept the function and leave it unused.
+decorators extensions apply at import time (alembic-utils, alembic-postgresql-enum) accept the
+function and leave it unused; ``api.AutogenContext`` exists for their type hints.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class _Registry:
 
 comparators = _Registry()
 renderers = _Registry()
+comparators_registry = comparators
 
 
 def __getattr__(name: str) -> object:

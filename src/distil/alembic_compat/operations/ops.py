@@ -59,3 +59,73 @@ class BulkInsertOp(MigrateOperation):
         cls, operations: Any, table: Any, rows: list[dict[str, Any]], *, multiinsert: bool = True
     ) -> None:
         operations.invoke(cls(table, rows, multiinsert=multiinsert))
+
+
+class _AutogenerateOp(MigrateOperation):
+    """An operation class Alembic's autogenerate builds; present so that extensions importing
+    or testing for it load. distil's autogenerate does not build these, and they cannot be
+    invoked: use the ``op`` function of the same name."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        self.args = args
+        self.kw = kw
+
+
+class OpContainer(_AutogenerateOp):
+    """A list of operations (``ops``)."""
+
+    def __init__(self, ops: Any = (), *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.ops = list(ops)
+
+
+class UpgradeOps(OpContainer):
+    pass
+
+
+class DowngradeOps(OpContainer):
+    pass
+
+
+class ModifyTableOps(OpContainer):
+    pass
+
+
+class MigrationScript(_AutogenerateOp):
+    pass
+
+
+class CreateTableOp(_AutogenerateOp):
+    pass
+
+
+class DropTableOp(_AutogenerateOp):
+    pass
+
+
+class AddColumnOp(_AutogenerateOp):
+    pass
+
+
+class DropColumnOp(_AutogenerateOp):
+    pass
+
+
+class AlterColumnOp(_AutogenerateOp):
+    pass
+
+
+class CreateIndexOp(_AutogenerateOp):
+    pass
+
+
+class DropIndexOp(_AutogenerateOp):
+    pass
+
+
+class AddConstraintOp(_AutogenerateOp):
+    pass
+
+
+class DropConstraintOp(_AutogenerateOp):
+    pass
