@@ -66,3 +66,27 @@ def test_a_preload_module_that_cannot_be_imported_is_a_config_error(
     assert result.code == 2, result
     assert "The module 'no_such_app.models' listed in `preload` cannot be imported" in result.err
     assert project.table_names() == ["distil_version"]
+
+
+HELPER_IN_SCRIPT_LOCATION = '''
+"""Shared steps of this history, next to env.py (which put its directory on the path)."""
+import sqlalchemy as sa
+from alembic import op
+
+
+def create_lookup(name):
+    op.create_table(name, sa.Column("code", sa.String(10), primary_key=True))
+'''
+
+
+def test_helpers_next_to_the_versions_directory_are_found(project: Project, dialect: str) -> None:
+    project.write("migrations/history_helpers.py", HELPER_IN_SCRIPT_LOCATION)
+    imports = "from alembic import op\nimport sqlalchemy as sa\n\nimport history_helpers\n"
+    write_alembic_migration(
+        project, "h1", None, 'history_helpers.create_lookup("colour")', imports=imports
+    )
+
+    result = project.cli("upgrade", "head")
+
+    assert result.code == 0, result
+    assert "colour" in project.table_names()

@@ -69,6 +69,7 @@ class ScriptDirectory:
         settings = LoadSettings(
             sys_path=tuple(getattr(config, "prepend_sys_path", ())),
             preload=tuple(getattr(config, "preload", ())),
+            sys_path_last=(config.script_location,),
             environment=RunEnvironment(config, tuple(x_arguments), offline),
         )
         locations = tuple(getattr(config, "version_locations", ()))

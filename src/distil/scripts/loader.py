@@ -39,6 +39,8 @@ class LoadSettings:
 
     sys_path: tuple[Path, ...] = ()
     preload: tuple[str, ...] = ()
+    # put last on sys.path: the script location, where env.py files often let helpers be found
+    sys_path_last: tuple[Path, ...] = ()
     environment: RunEnvironment = field(default_factory=RunEnvironment)
 
 
@@ -110,14 +112,18 @@ class MigrationLoader:
         return run
 
     def _prepare(self) -> None:
-        """Put ``prepend_sys_path`` first on ``sys.path`` and import ``preload``, once."""
-        key = (self.settings.sys_path, self.settings.preload)
+        """Put ``prepend_sys_path`` first (and the script location last) on ``sys.path`` and
+        import ``preload``, once."""
+        key = (self.settings.sys_path + self.settings.sys_path_last, self.settings.preload)
         if key in _prepared:
             return
         for directory in reversed(self.settings.sys_path):
             entry = str(directory)
             if entry not in sys.path:
                 sys.path.insert(0, entry)
+        for directory in self.settings.sys_path_last:
+            if str(directory) not in sys.path:
+                sys.path.append(str(directory))
         with self.running():
             for name in self.settings.preload:
                 try:
