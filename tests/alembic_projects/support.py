@@ -214,6 +214,22 @@ def write_distil_config(project: AlembicProject, root: Path, url: str, extra: st
     return path
 
 
+def switch_to_distil(
+    project: AlembicProject, root: Path, url: str, blocker: dict[str, str], extra: str = ""
+) -> dict[str, str]:
+    """``distil init --from-alembic`` in ``root`` (plus ``extra`` lines in the written
+    ``distil.toml``); returns the environment distil then runs with: Alembic blocked and the
+    variable env.py reads the URL from set to ``url``."""
+    environment = {**blocker, project.url_variable: url}
+    result = run_distil(root, environment, "init", "--from-alembic")
+    assert result.code == 0, result
+    config = root / "distil.toml"
+    text = config.read_text(encoding="utf-8")
+    assert f"${{{project.url_variable}}}" in text, text
+    config.write_text(text + extra, encoding="utf-8")
+    return environment
+
+
 def run_distil(root: Path, blocker: dict[str, str], *args: str) -> CliResult:
     """``python -m distil *args`` in ``root`` with Alembic unimportable."""
     return _run([sys.executable, "-m", "distil", *args], root, blocker)
