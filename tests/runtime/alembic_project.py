@@ -84,6 +84,29 @@ def write_alembic_history(project: Project, count: int) -> list[str]:
     return ids
 
 
+def write_alembic_file(
+    project: Project,
+    rev: str,
+    down: str | tuple[str, ...] | None,
+    upgrade: str = "pass",
+    downgrade: str = "pass",
+    depends_on: str | None = None,
+) -> None:
+    """One revision in Alembic's file format (a merge when ``down`` is a tuple)."""
+    project.write("migrations/env.py", ENV_PY)
+    downs = (down,) if isinstance(down, str) else (down or ())
+    source = (
+        f'"""revision {rev}\n\nRevision ID: {rev}\nRevises: {", ".join(downs)}\n'
+        f'Create Date: 2024-01-01 00:00:00.000000\n\n"""\n'
+        f"import sqlalchemy as sa\n{DUAL_IMPORT}\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = None\n"
+        f"depends_on = {depends_on!r}\n\n\n"
+        f"def upgrade():\n{textwrap.indent(upgrade, '    ')}\n\n\n"
+        f"def downgrade():\n{textwrap.indent(downgrade, '    ')}\n"
+    )
+    (project.versions / f"{rev}_revision.py").write_text(source, encoding="utf-8")
+
+
 def _alembic_config(project: Project, version_table: str, version_table_schema: str | None):  # noqa: ANN202
     from alembic.config import Config
 

@@ -9,6 +9,7 @@ from tests.runtime.alembic_project import (
     alembic_downgrade,
     alembic_rows,
     alembic_upgrade,
+    write_alembic_file,
     write_alembic_history,
 )
 from tests.runtime.histories import applied, file_checksum_of, run_log, version_rows
@@ -29,6 +30,8 @@ def test_upgrade_takes_over_alembic_version_and_applies_the_rest(project: Projec
     assert "managed by Alembic" in before.out and ids[1] in before.out
     assert "pending: 2 revisions" in before.out
     assert "distil_version" not in project.table_names()  # current only reads
+    lint = project.cli("lint")  # only what the takeover leaves pending
+    assert "in 2 migrations" in lint.out, lint
 
     result = project.cli("upgrade", "head")
     assert result.code == 0, result
@@ -154,3 +157,57 @@ def test_adoption_shares_the_first_migrations_transaction(project: Project) -> N
     assert "taking over" in result.err
     assert applied(project) == ids
     assert run_log(project) == ids
+
+
+def test_keep_mode_writes_branch_heads_as_alembic_reads_them(project: Project) -> None:
+    """a -> (b, c) -> m (merge) -> d."""
+    add_config(project, 'alembic_version = "keep"\n')
+
+    def table(name: str) -> tuple[str, str]:
+        return (
+            f'op.create_table("{name}", sa.Column("id", sa.Integer, primary_key=True))',
+            f'op.drop_table("{name}")',
+        )
+
+    write_alembic_file(project, "a0001", None, *table("ta"))
+    write_alembic_file(project, "b0001", "a0001", *table("tb"))
+    write_alembic_file(project, "c0001", "a0001", *table("tc"))
+    write_alembic_file(project, "m0001", ("b0001", "c0001"))
+    write_alembic_file(project, "d0001", "m0001", *table("td"))
+    alembic_upgrade(project, "a0001")
+
+    assert project.cli("upgrade", "b0001").code == 0
+    assert alembic_rows(project) == ["b0001"]
+    assert project.cli("upgrade", "c0001").code == 0
+    assert alembic_rows(project) == ["b0001", "c0001"]  # two heads, as Alembic keeps them
+
+    alembic_upgrade(project, "head")  # Alembic reads distil's two heads and merges
+    assert alembic_rows(project) == ["d0001"]
+    assert "td" in project.table_names()
+    alembic_downgrade(project, "b0001")  # back below the merge: Alembic keeps both heads again
+    assert alembic_rows(project) == ["b0001", "c0001"]
+
+    project.execute("DROP TABLE distil_version")
+    assert project.cli("upgrade", "head").code == 0  # taken over at two heads
+    assert applied(project) == ["a0001", "b0001", "c0001", "d0001", "m0001"]
+    assert alembic_rows(project) == ["d0001"]
+    assert project.cli("downgrade", "c0001").code == 0  # undoes d and the merge; b stays
+    assert alembic_rows(project) == ["b0001", "c0001"]
+    alembic_upgrade(project, "head")
+    assert alembic_rows(project) == ["d0001"]
+
+
+def test_keep_mode_scripts_keep_alembics_table_current(project: Project) -> None:
+    add_config(project, 'alembic_version = "keep"\nalembic_version_table = "app_versions"\n')
+    write_alembic_history(project, 3)
+    script = project.cli("upgrade", "base:alb02", "--sql")
+    assert script.code == 0, script
+    statements = [s.strip() for s in script.out.split(";") if s.strip()]
+    writes = [s for s in statements if "app_versions" in s]
+    assert any(s.startswith("CREATE TABLE") for s in writes)
+    inserts = [s for s in writes if s.startswith("INSERT")]
+    assert len(inserts) == 2 and "'alb01'" in inserts[0] and "'alb02'" in inserts[1]
+    stamp = project.cli("stamp", "alb03", "--sql")
+    assert stamp.code == 0, stamp
+    assert "INSERT INTO app_versions (version_num) VALUES ('alb03')" in stamp.out
+    assert applied(project) == []  # nothing ran

@@ -136,9 +136,18 @@ def _applied_revisions(config: Config) -> set[str]:
     try:
         with engine.connect() as conn:
             rows = VersionTable(config.version_table, config.version_table_schema).read(conn)
+            applied = {row.revision for row in rows}
+            if not applied:  # a database Alembic managed: what the takeover would record
+                from distil.runtime.adoption import pending_adoption
+                from distil.scripts.directory import ScriptDirectory
+
+                graph = ScriptDirectory.from_config(config).graph()
+                adoption = pending_adoption(conn, config, graph, applied)
+                if adoption is not None:
+                    applied = set(adoption.revisions)
     finally:
         engine.dispose()
-    return {row.revision for row in rows}
+    return applied
 
 
 def _environment(config: Config) -> LintEnvironment:

@@ -19,6 +19,7 @@ from distil.runtime.results import RunResult, StepResult
 if TYPE_CHECKING:
     from distil.config import Config
     from distil.dialects.base import DialectImpl
+    from distil.runtime.adoption import AlembicMirror
     from distil.runtime.column_record import ColumnRecord
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
@@ -51,11 +52,14 @@ def render_script(
         "-- Not checked for data loss: run online (distil upgrade / downgrade) to have drops and",
         "-- narrowing type changes of tables and columns that hold data refused.",
     ]
-    create = str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()
+    creates = [str(version.create_statement().compile(dialect=impl.sa_dialect)).strip()]
+    mirror = _alembic_mirror(config, graph, applied)
+    if mirror is not None:
+        creates.append(str(mirror.table.create_statement().compile(dialect=impl.sa_dialect)))
     pending = [(step.header, step.direction) for step in steps]
     if impl.renders_offline_on_scratch:
         directory.check_loadable(pending)
-        script = _render_on_scratch(directory, graph, applied, steps, version)
+        script = _render_on_scratch(directory, graph, applied, steps, version, mirror)
     else:
         from distil import op
 
@@ -65,9 +69,9 @@ def render_script(
         assert ctx.script is not None
         ctx.column_record = _history_record(directory, graph, applied)
         for step in steps:
-            _render_step(directory, impl, ctx, step, version)
+            _render_step(directory, impl, ctx, step, version, mirror)
         script = ctx.script
-    statements = [create, *script] if start == "base" else list(script)
+    statements = [*creates, *script] if start == "base" else list(script)
     if steps:
         statements = [*impl.script_prologue, *statements, *impl.script_epilogue]
     text = "\n".join(header) + "\n\n" + "".join(f"{s.rstrip(';')};\n\n" for s in statements)
@@ -77,8 +81,24 @@ def render_script(
     return RunResult(results, 0.0, sql=text)
 
 
+def _alembic_mirror(
+    config: Config, graph: RevisionGraph, applied: Collection[str]
+) -> AlembicMirror | None:
+    """With ``alembic_version = "keep"``, scripts keep Alembic's table current too."""
+    if config.alembic_version != "keep":
+        return None
+    from distil.runtime.adoption import AlembicMirror
+
+    return AlembicMirror(config, graph, applied, table_exists=True)
+
+
 def _render_step(
-    directory: ScriptDirectory, impl: DialectImpl, ctx: Any, step: Step, version: VersionTable
+    directory: ScriptDirectory,
+    impl: DialectImpl,
+    ctx: Any,
+    step: Step,
+    version: VersionTable,
+    mirror: AlembicMirror | None = None,
 ) -> None:
     from distil import op
 
@@ -124,6 +144,8 @@ def _render_step(
         )
     else:
         ctx.execute(version.delete_statement(header.revision))
+    for statement in mirror.statements_after(step) if mirror is not None else ():
+        ctx.execute(statement)
     ctx.script.append("COMMIT")
 
 
@@ -158,6 +180,7 @@ def _render_on_scratch(
     applied: Collection[str],
     steps: Sequence[Step],
     version: VersionTable,
+    mirror: AlembicMirror | None = None,
 ) -> list[str]:
     """SQLite: replay history on an in-memory database, capturing the statements of ``steps``."""
     from distil import op
@@ -168,6 +191,8 @@ def _render_on_scratch(
     try:
         with engine.connect() as conn:
             version.ensure(conn)
+            if mirror is not None:
+                mirror.table.ensure(conn)
             quiet = MigrationContext(impl, conn)
             for revision in graph.topological(applied):
                 header = graph.get(revision)
@@ -180,7 +205,7 @@ def _render_on_scratch(
             assert ctx.script is not None
             for step in steps:
                 conn.begin()
-                _render_step(directory, impl, ctx, step, version)
+                _render_step(directory, impl, ctx, step, version, mirror)
                 conn.commit()
             return ctx.script
     finally:
@@ -198,6 +223,9 @@ def render_stamp(config: Config, graph: RevisionGraph, wanted: frozenset[str]) -
         version.insert_statement(r, graph.get(r).checksum, None, now_sql=impl.utc_now_sql)
         for r in graph.topological(wanted)
     ]
+    mirror = _alembic_mirror(config, graph, ())
+    if mirror is not None:
+        statements += [mirror.table.create_statement(), *mirror.statements_for(wanted)]
     compiled = [
         str(s.compile(dialect=impl.sa_dialect, compile_kwargs={"literal_binds": True})).strip()
         for s in statements

@@ -66,11 +66,14 @@ class AlembicVersionTable:
         rows = conn.execute(self.table.select().order_by(self.table.c.version_num))
         return tuple(str(row.version_num) for row in rows)
 
-    def ensure(self, conn: sa.Connection) -> None:
+    def create_statement(self) -> Any:
         from sqlalchemy.schema import CreateTable
 
+        return CreateTable(self.table, if_not_exists=True)
+
+    def ensure(self, conn: sa.Connection) -> None:
         if not self.exists(conn):
-            conn.execute(CreateTable(self.table, if_not_exists=True))
+            conn.execute(self.create_statement())
             conn.commit()
 
     def write_statements(self, heads: Sequence[str]) -> list[Any]:
