@@ -333,3 +333,83 @@ def test_converted_project_is_taken_over_and_carried_on(project: Project) -> Non
     assert project.cli("upgrade", "head", env=env).code == 0
     assert "nickname" in project.columns("users")
     assert project.cli("check", env=env).code == 0
+
+
+def test_into_pyproject_and_models_asked_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import select
+
+    write_alembic_project(tmp_path)
+    env_py = tmp_path / "alembic" / "env.py"
+    env_py.write_text(
+        ENV_PY.replace("target_metadata = Base.metadata", "target_metadata = get_metadata()"),
+        encoding="utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n', encoding="utf-8")
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "distil", "--no-color", "init", "--from-alembic"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    answered = False
+    while process.poll() is None or select.select([master], [], [], 0.1)[0]:
+        ready, _, _ = select.select([master], [], [], 30)
+        assert ready, seen
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not answered and b"Where are the models" in seen:
+            assert b"get_metadata()" in seen
+            os.write(master, b"app.models:Base\n")
+            answered = True
+    process.wait(timeout=30)
+    os.close(master)
+    assert process.returncode == 0, seen.decode(errors="replace")
+    written = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    assert written["project"]["name"] == "app"
+    assert written["tool"]["distil"]["models"] == "app.models:Base"
+    assert written["tool"]["distil"]["alembic_version_table"] == "app_version"
+
+
+def test_without_a_terminal_the_notes_say_what_to_pass(tmp_path: Path) -> None:
+    write_alembic_project(tmp_path)
+    env_py = tmp_path / "alembic" / "env.py"
+    env_py.write_text(
+        ENV_PY.replace("target_metadata = Base.metadata", "target_metadata = get_metadata()"),
+        encoding="utf-8",
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "distil", "init", "--from-alembic", "alembic.ini"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "--models MODULE:ATTR" in completed.stdout and "get_metadata()" in completed.stdout
+    assert "models" not in tomllib.loads((tmp_path / "distil.toml").read_text(encoding="utf-8"))
+    again = subprocess.run(
+        [sys.executable, "-m", "distil", "init", "--from-alembic"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 2, again.stderr
+    assert "already exists" in again.stderr
