@@ -413,3 +413,57 @@ def test_without_a_terminal_the_notes_say_what_to_pass(tmp_path: Path) -> None:
     )
     assert again.returncode == 2, again.stderr
     assert "already exists" in again.stderr
+
+
+def test_alembics_pyproject_form(tmp_path: Path) -> None:
+    write_alembic_project(tmp_path)
+    (tmp_path / "alembic.ini").unlink()
+    (tmp_path / "more_versions").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "app"
+
+            [tool.alembic]
+            script_location = "%(here)s/alembic"
+            prepend_sys_path = ["."]
+            version_locations = ["%(here)s/alembic/versions", "%(here)s/more_versions"]
+
+            [[tool.alembic.post_write_hooks]]
+            name = "ruff"
+            type = "module"
+            module = "ruff"
+            options = "format REVISION_SCRIPT_FILENAME"
+            """
+        ),
+        encoding="utf-8",
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "distil", "init", "--from-alembic", "--models", "app.models:Base"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert table["alembic"]["script_location"] == "%(here)s/alembic"  # kept as it was
+    settings = table["distil"]
+    assert settings["script_location"] == "alembic"
+    assert settings["version_locations"] == ["alembic/versions", "more_versions"]
+    assert settings["post_write_hooks"] == ["{python} -m ruff format {path}"]
+    assert settings["url"] == "${APP_DATABASE_URL}"
+    heads = subprocess.run(
+        [sys.executable, "-m", "distil", "heads"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert heads.returncode == 0, heads.stderr
+    assert "1a2b3c4d5e6f" in heads.stdout

@@ -50,6 +50,8 @@ def find_alembic_ini(path: str | None, cwd: Path) -> Path:
         candidate = cwd / candidate
     if candidate.is_dir():
         candidate = candidate / "alembic.ini"
+    if not candidate.is_file() and _tool_alembic(candidate.parent / "pyproject.toml"):
+        return (candidate.parent / "pyproject.toml").resolve()  # Alembic's pyproject.toml form
     if not candidate.is_file():
         raise ConfigError(
             f"No Alembic configuration at {candidate}. Run `distil init --from-alembic` in the "
@@ -65,8 +67,20 @@ def convert(ini_path: Path, root: Path, *, models: str | None = None) -> Convers
 
     known = set(distil_config._KNOWN_KEYS)
     out = Conversion()
-    section = _read_ini(ini_path)
     here = ini_path.parent
+    section = _read_ini(ini_path) if ini_path.name != "pyproject.toml" else {}
+    tool = _tool_alembic(here / "pyproject.toml")
+    hook_tables: list[dict[str, str]] = []
+    if tool:
+        # Alembic's pyproject.toml form: [tool.alembic] holds the paths and hooks as lists
+        for key, value in tool.items():
+            if key == "post_write_hooks" and isinstance(value, list):
+                hook_tables = [h for h in value if isinstance(h, dict)]
+            elif isinstance(value, list):
+                section[key] = "\n".join(str(v).replace("%(here)s", str(here)) for v in value)
+                section.setdefault("path_separator", "newline")
+            elif isinstance(value, str):
+                section[key] = value.replace("%(here)s", str(here))
 
     script = section.get("script_location")
     if not script:
@@ -117,8 +131,23 @@ def convert(ini_path: Path, root: Path, *, models: str | None = None) -> Convers
     if facts.preload:
         _put(out, known, "preload", list(facts.preload), "the modules env.py imports")
     _configure(out, known, facts)
-    _post_write_hooks(out, known, ini_path)
+    _post_write_hooks(out, known, ini_path, hook_tables)
     return out
+
+
+def _tool_alembic(pyproject: Path) -> dict[str, Any] | None:
+    """The ``[tool.alembic]`` table of ``pyproject`` (Alembic 1.16's form), or None."""
+    from distil.config import tomllib
+
+    if not pyproject.is_file():
+        return None
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    tool = document.get("tool")
+    found = tool.get("alembic") if isinstance(tool, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 _INI_ONLY = {
@@ -372,8 +401,15 @@ def _filter(
     )
 
 
-def _post_write_hooks(out: Conversion, known: set[str], ini_path: Path) -> None:
-    section = _ini_section(ini_path, "post_write_hooks")
+def _post_write_hooks(
+    out: Conversion, known: set[str], ini_path: Path, tables: list[dict[str, str]]
+) -> None:
+    section = _ini_section(ini_path, "post_write_hooks") if ini_path.suffix == ".ini" else None
+    if tables:  # [[tool.alembic.post_write_hooks]] tables, in the ini section's key form
+        section = {"hooks": " ".join(str(t.get("name", f"hook{i}")) for i, t in enumerate(tables))}
+        for index, table in enumerate(tables):
+            name = str(table.get("name", f"hook{index}"))
+            section.update({f"{name}.{key}": str(value) for key, value in table.items()})
     if not section:
         return
     names = _split(section.get("hooks", ""), None)
