@@ -408,7 +408,13 @@ def bulk_insert(table: Any, rows: Sequence[Mapping[str, Any]], *, multiinsert: b
 
 
 def get_bind() -> sa.Connection:
-    return _context().require_connection("op.get_bind()")
+    """The migration's connection; with ``--sql``, a stand-in that writes what runs on it to
+    the script (see ``MigrationContext.script_connection``)."""
+    ctx = _context()
+    script_connection = getattr(ctx, "script_connection", None)
+    if ctx.connection is None and script_connection is not None:
+        return script_connection()  # type: ignore[no-any-return]
+    return ctx.require_connection("op.get_bind()")
 
 
 def get_context() -> MigrationContext:

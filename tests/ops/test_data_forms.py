@@ -105,11 +105,13 @@ rows = [
 ]
 op.bulk_insert(events, rows)
 light = sa.table("events", sa.column("id", sa.Integer), sa.column("day", sa.Date),
-                 sa.column("kind"), sa.column("data", sa.JSON))
+                 sa.column("kind", sa.String), sa.column("data", sa.JSON))
 op.bulk_insert(light, [{"id": 3, "day": datetime.date(2025, 1, 1), "kind": "call",
                         "data": {"k": 1}},
                        {"id": 4, "day": datetime.date(2025, 1, 2), "kind": "meeting",
                         "data": [1]}], multiinsert=False)
+op.execute(light.update().where(light.c.kind == "call").where(light.c.id == 3)
+           .values(kind="call"))
 """
 
 

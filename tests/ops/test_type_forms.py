@@ -63,6 +63,28 @@ op.create_table("task_log", sa.Column("id", sa.Integer, primary_key=True),
     assert migrator.tables() == set()
 
 
+@PG
+def test_enum_create_on_the_bind_is_written_to_sql_scripts(migrator: Migrator) -> None:
+    """As Alembic's offline bind: ``op.get_bind()`` writes DDL run on it to the script."""
+    migrator.step(
+        """
+bind = op.get_bind()
+if bind.dialect.name == "postgresql":
+    status = postgresql.ENUM("new", "done", name="task_status", create_type=False)
+    status.create(bind, checkfirst=True)
+    bind.execute(sa.text("COMMENT ON TYPE task_status IS :c"), {"c": "it's"})
+op.create_table("task", sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("status", postgresql.ENUM(name="task_status", create_type=False)))
+""",
+        extra="from sqlalchemy.dialects import postgresql",
+    )
+    script = migrator.sql()
+    assert script.count("CREATE TYPE task_status AS ENUM ('new', 'done')") == 1, script
+    assert "COMMENT ON TYPE task_status IS 'it''s'" in script
+    assert script.index("CREATE TYPE task_status") < script.index("CREATE TABLE task")
+    assert migrator.tables() == set()
+
+
 def test_enum_create_and_drop_are_harmless_elsewhere(migrator: Migrator) -> None:
     """``Enum.create(bind)`` does nothing where enums are not types (SQLite, MariaDB)."""
     migrator.run(

@@ -72,6 +72,22 @@ class PostgresqlImpl(DialectImpl):
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": 10}}
 
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """Send the string parameters of INSERT, UPDATE and DELETE untyped, as psycopg2 did, so
+        PostgreSQL reads each as the type of the column it meets.
+
+        Migrations written for psycopg2 write strings into enum columns through an
+        ``sa.column(..., sa.String)`` (``bulk_insert``, ``update().values(...).where(...)``);
+        SQLAlchemy's psycopg 3 dialect casts those parameters to ``VARCHAR``, which PostgreSQL
+        refuses for an enum column. psycopg 3 sends a ``str`` as "unknown", so leaving the cast
+        out restores psycopg2's behaviour. Queries (reflection included) keep their casts.
+        """
+        dialect: Any = engine.dialect
+        base = dialect.statement_compiler
+        if getattr(base, "render_bind_cast", None) is None or getattr(base, "_distil", False):
+            return
+        dialect.statement_compiler = _untyped_string_writes(base)
+
     def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
         import sqlalchemy as sa
 
@@ -275,3 +291,19 @@ _SCRATCH_OBJECTS_QUERY = " UNION ALL ".join(
         "WHERE " + _NOT_EXTENSION_MEMBER.format(catalog="pg_event_trigger", oid="v.oid"),
     )
 )
+
+
+def _untyped_string_writes(base: Any) -> Any:
+    """``base`` compiler, leaving out the casts of string parameters in data changes."""
+    import sqlalchemy as sa
+
+    class Compiler(base):  # type: ignore[misc, valid-type]
+        _distil = True
+
+        def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
+            writes = self.isinsert or self.isupdate or self.isdelete
+            if writes and isinstance(type_, sa.String) and not isinstance(type_, sa.Enum):
+                return sqltext
+            return str(super().render_bind_cast(type_, dbapi_type, sqltext))
+
+    return Compiler

@@ -184,6 +184,30 @@ class MigrationContext:
             conn.execution_options(isolation_level=previous)
             conn.begin()
 
+    def script_connection(self) -> Any:
+        """Offline (``--sql``): what ``op.get_bind()`` returns, as in Alembic's offline mode.
+
+        A stand-in connection with the real dialect (``.dialect.name`` works) that writes what
+        is executed on it to the script: DDL such as ``Enum.create(bind, checkfirst=True)``
+        (written without the check, which needs a database) and data statements. It cannot
+        read: a query's result is not available offline.
+        """
+        import sqlalchemy as sa
+        from sqlalchemy.engine.mock import MockConnection
+
+        def run(statement: Any, *multiparams: Any, **params: Any) -> None:
+            values = multiparams[0] if multiparams and isinstance(multiparams[0], dict) else params
+            if isinstance(statement, str):
+                statement = sa.text(statement)
+            if values and isinstance(statement, sa.TextClause):
+                # typed by their values, so the script can spell them as literals
+                statement = statement.bindparams(*[sa.bindparam(k, v) for k, v in values.items()])
+            elif values and hasattr(statement, "params"):
+                statement = statement.params(values)
+            self.execute(statement)
+
+        return MockConnection(self.dialect, run)
+
     def require_connection(self, what: str) -> sa.Connection:
         if self.connection is None:
             raise OperationError(
