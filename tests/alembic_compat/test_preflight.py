@@ -104,16 +104,18 @@ def test_an_alembic_module_distil_does_not_provide_is_named_without_alembic(
         "r2",
         "r1",
         CREATE_TWO,
-        extra="from alembic.autogenerate.render import _repr_type",
+        extra="from alembic.autogenerate.compare import comparators",
         message="internals",
     )
-    line = path.read_text().splitlines().index("from alembic.autogenerate.render import _repr_type")
+    line = (
+        path.read_text().splitlines().index("from alembic.autogenerate.compare import comparators")
+    )
 
     result = project.cli("upgrade", "head", env=without_alembic(tmp_path))
 
     assert result.code == 2, result
     assert f"{path}:{line + 1}: " in result.err
-    assert "does not provide the module 'alembic.autogenerate.render'" in result.err
+    assert "does not provide the module 'alembic.autogenerate.compare'" in result.err
     assert "one" not in project.table_names()
 
 
@@ -183,3 +185,19 @@ def test_an_error_while_rendering_sql_names_the_line(project: Project, dialect: 
 
     assert result.code == 2, result
     assert f"rendering {path.name}, line {line + 1} for --sql:" in result.err
+
+
+def test_a_name_alembic_has_but_distil_lacks_is_named_without_alembic(
+    project: Project, dialect: str, tmp_path: Path
+) -> None:
+    write_alembic_migration(project, "r1", None, CREATE_ONE)
+    path = write_alembic_migration(
+        project, "r2", "r1", CREATE_TWO, extra="from alembic import util", message="util"
+    )
+    line = path.read_text().splitlines().index("from alembic import util") + 1
+
+    result = project.cli("upgrade", "head", env=without_alembic(tmp_path))
+
+    assert result.code == 2, result
+    assert f"{path}:{line}: cannot import name 'util' from 'alembic'." in result.err
+    assert "distil_compat" not in result.err and "one" not in project.table_names()

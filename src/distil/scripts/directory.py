@@ -1,8 +1,10 @@
-"""The versions directory: which files are migrations, reading them, importing them, adding one.
+"""The versions directories: which files are migrations, reading them, importing them, adding one.
 
-A migration file is a ``*.py`` file directly in the versions directory whose name does not start
-with ``_`` or ``.``. Listing and reading headers never imports a migration; ``load_module`` is the
-only place that runs one, and it does not leave the module in ``sys.modules``. ``write_script``
+A migration file is a ``*.py`` file directly in a versions directory (the first one, where new
+files are written, then any further ``version_locations``) whose name does not start with ``_``
+or ``.``. Listing and reading headers never imports a migration; importing goes through the
+directory's ``MigrationLoader`` (``scripts.loader``), which does not leave the module in
+``sys.modules``. ``write_script``
 validates the new revision against the whole graph before anything touches the disk, then writes
 the file atomically (a temporary file renamed into place), so a failed or interrupted write never
 leaves a half-written migration behind.

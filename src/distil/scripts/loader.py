@@ -172,9 +172,11 @@ def _import_failure(error: BaseException, path: Path) -> str:
     where = f"{path}:{line}" if line else str(path)
     if isinstance(error, UnsupportedAlembicModule):
         return f"{where}: {error}"
-    if isinstance(error, ImportError) and (error.name or "").split(".")[0] == "alembic":
+    name = (error.name or "") if isinstance(error, ImportError) else ""
+    if name.split(".")[0] == "alembic" or name.startswith("distil.alembic_compat"):
+        text = re.sub(r" \(\S+\)$", "", str(error)).replace("distil.alembic_compat", "alembic")
         return (
-            f"{where}: {error}. distil provides Alembic's op, context, Operations, "
+            f"{where}: {text}. distil provides Alembic's op, context, Operations, "
             f"MigrationContext and Config to migration files; this name is not among them. "
             f"Use distil's own API for this step (see docs/coming-from-alembic.md)."
         )
