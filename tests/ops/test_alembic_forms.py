@@ -292,3 +292,18 @@ op.alter_column("p", "kept", nullable=False, existing_type=sa.String(40),
     assert columns["name"]["type"].length == 60 and columns["name"]["nullable"] is False
     assert "z" in columns["name"]["default"] and columns["name"]["comment"] == "who"
     assert columns["kept"]["type"].length == 40 and "y" in columns["kept"]["default"]
+
+
+@PG
+def test_deferrable_foreign_key_keywords(migrator: Migrator) -> None:
+    migrator.run(TABLES)
+    migrator.run(
+        """
+op.create_foreign_key("fk_child_parent", "child", "parent", ["parent_id"], ["id"],
+                      deferrable=True, initially="DEFERRED", match="SIMPLE", use_alter=True,
+                      source_schema=None, referent_schema="public")
+"""
+    )
+    fk = migrator.foreign_keys("child")["fk_child_parent"]
+    assert fk["options"]["deferrable"] is True and fk["options"]["initially"] == "DEFERRED"
+    assert fk["referred_table"] == "parent"

@@ -241,3 +241,36 @@ with op.batch_alter_table("people", recreate="sometimes") as batch_op:
     assert result.code == 2, result
     assert "recreate must be 'auto', 'always' or 'never'" in result.err
     assert "age" in migrator.columns("people")
+
+
+def test_batch_primary_key_and_foreign_key(migrator: Migrator) -> None:
+    migrator.run(
+        """
+op.create_table("owner", sa.Column("id", sa.Integer, primary_key=True))
+op.create_table("pet", sa.Column("id", sa.Integer, nullable=False),
+                sa.Column("owner_id", sa.Integer))
+"""
+    )
+    migrator.insert("owner", [{"id": 1}])
+    migrator.insert("pet", [{"id": 7, "owner_id": 1}])
+    migrator.run(
+        """
+with op.batch_alter_table("pet") as batch_op:
+    batch_op.create_foreign_key(batch_op.f("fk_pet_owner_id_owner"), "owner", ["owner_id"], ["id"],
+                                ondelete="CASCADE")
+    batch_op.create_primary_key("pk_pet", ["id"])
+""",
+        """
+with op.batch_alter_table("pet") as batch_op:
+    batch_op.drop_constraint("fk_pet_owner_id_owner", type_="foreignkey")
+    batch_op.drop_constraint("pk_pet", type_="primary")
+""",
+    )
+    assert migrator.inspector().get_pk_constraint("pet")["constrained_columns"] == ["id"]
+    fk = migrator.foreign_keys("pet")["fk_pet_owner_id_owner"]
+    assert fk["referred_table"] == "owner" and fk["options"]["ondelete"] == "CASCADE"
+    assert migrator.rows("pet", "id", "owner_id") == [(7, 1)]
+    migrator.downgrade()
+    assert migrator.inspector().get_pk_constraint("pet")["constrained_columns"] == []
+    assert migrator.foreign_keys("pet") == {}
+    assert migrator.rows("pet", "id", "owner_id") == [(7, 1)]
