@@ -467,3 +467,75 @@ def test_alembics_pyproject_form(tmp_path: Path) -> None:
     )
     assert heads.returncode == 0, heads.stderr
     assert "1a2b3c4d5e6f" in heads.stdout
+
+
+SECOND_LOCATION_REVISION = f'''\
+"""add posts
+
+Revision ID: 9f8e7d6c5b4a
+Revises: 1a2b3c4d5e6f
+Create Date: 2024-02-01 00:00:00.000000
+
+"""
+import sqlalchemy as sa
+{DUAL_IMPORT}
+revision = "9f8e7d6c5b4a"
+down_revision = "1a2b3c4d5e6f"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "posts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def downgrade():
+    op.drop_table("posts")
+'''
+
+POSTS_MODEL = """
+
+class Post(Base):
+    __tablename__ = "posts"
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(100), nullable=False)
+"""
+
+
+def test_several_version_locations_are_checked_and_extended(project: Project) -> None:
+    root = project.root
+    (root / "distil.toml").unlink()
+    write_alembic_project(root)
+    (root / "plugins" / "versions").mkdir(parents=True)
+    (root / "plugins" / "versions" / "9f8e7d6c5b4a_add_posts.py").write_text(
+        SECOND_LOCATION_REVISION, encoding="utf-8"
+    )
+    ini = root / "alembic.ini"
+    ini.write_text(
+        ini.read_text(encoding="utf-8").replace(
+            "version_path_separator = os\n",
+            "version_path_separator = os\n"
+            f"version_locations = %(here)s/alembic/versions{os.pathsep}%(here)s/plugins/versions\n",
+        ),
+        encoding="utf-8",
+    )
+    (root / "app" / "models.py").write_text(MODELS + POSTS_MODEL, encoding="utf-8")
+    alembic_cli(root, project.url, "upgrade", "head")
+    env = {"APP_DATABASE_URL": project.url}
+    assert project.cli("init", "--from-alembic").code == 0
+    assert project.cli("upgrade", "head", env=env).code == 0
+    check = project.cli("check", env=env)
+    assert check.code == 0, check
+    (root / "app" / "models.py").write_text(
+        MODELS + "    nickname = sa.Column(sa.String(40))\n" + POSTS_MODEL, encoding="utf-8"
+    )
+    result = project.cli("revision", "--autogenerate", "-m", "nick", "--rev-id", "0003", env=env)
+    assert result.code == 0, result
+    assert list((root / "alembic" / "versions").glob("0003_*.py"))
+    assert not list((root / "plugins" / "versions").glob("0003_*.py"))
+    assert "9f8e7d6c5b4a" in next((root / "alembic" / "versions").glob("0003_*.py")).read_text()

@@ -55,7 +55,7 @@ def _amendable_head(config: Config) -> RevisionHeader:
     from distil.commands.status import current_status
     from distil.scripts.directory import ScriptDirectory
 
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     heads = graph.heads()
     if not heads:
         raise UsageError(

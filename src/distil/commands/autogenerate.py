@@ -266,7 +266,9 @@ def prove(
     try:
         versions = workdir / "versions"
         shutil.copytree(config.versions_dir, versions, ignore=shutil.ignore_patterns("__pycache__"))
-        ScriptDirectory(versions).write_script(
+        # the other version locations are read where they are (only the first one is copied)
+        extra = tuple(config.version_locations)[1:]
+        ScriptDirectory(versions, extra_dirs=extra).write_script(
             message=message,
             down_revisions=heads,
             rev_id="distil_verify",

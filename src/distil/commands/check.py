@@ -63,7 +63,7 @@ def check(config: Config, *, use_cache: bool = True) -> CheckResult:
     heads, an applied file changed or missing, or migrations not applied yet (no verdict then)."""
     from distil.scripts.directory import ScriptDirectory
 
-    graph = ScriptDirectory(config.versions_dir).graph()
+    graph = ScriptDirectory.from_config(config).graph()
     cache = VerdictCache(config)
     if use_cache and len(graph.heads()) <= 1 and cache.holds():
         return CheckResult(None)
