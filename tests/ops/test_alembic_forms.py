@@ -307,3 +307,36 @@ op.create_foreign_key("fk_child_parent", "child", "parent", ["parent_id"], ["id"
     fk = migrator.foreign_keys("child")["fk_child_parent"]
     assert fk["options"]["deferrable"] is True and fk["options"]["initially"] == "DEFERRED"
     assert fk["referred_table"] == "parent"
+
+
+@MARIADB
+def test_mariadb_existing_arguments_that_match_give_no_warning(migrator: Migrator) -> None:
+    migrator.run(
+        """
+op.create_table("w", sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("price", sa.Numeric(10, 2), server_default="0"),
+                sa.Column("flag", sa.Boolean, nullable=False, server_default=sa.false()),
+                sa.Column("at", sa.DateTime, server_default=sa.func.current_timestamp()),
+                sa.Column("body", sa.Text, comment="the text"),
+                sa.Column("n", sa.BigInteger))
+"""
+    )
+    migrator.step(
+        """
+op.alter_column("w", "price", nullable=False, existing_type=sa.Numeric(10, 2),
+                existing_server_default="0")
+op.alter_column("w", "flag", comment="on?", existing_type=sa.Boolean(), existing_nullable=False,
+                existing_server_default=sa.text("0"))
+op.alter_column("w", "at", nullable=False, existing_type=sa.DateTime(),
+                existing_server_default=sa.text("CURRENT_TIMESTAMP"))
+op.alter_column("w", "body", nullable=False, existing_type=sa.Text(),
+                existing_comment="the text")
+op.alter_column("w", "n", nullable=False, existing_type=sa.BigInteger(), existing_nullable=True)
+"""
+    )
+    result = migrator.project.cli("upgrade", "head")
+    assert result.code == 0, result
+    assert "warning" not in result.out + result.err, result
+    columns = migrator.columns("w")
+    assert all(columns[c]["nullable"] is False for c in ("price", "flag", "at", "body", "n"))
+    assert columns["body"]["comment"] == "the text" and columns["flag"]["comment"] == "on?"

@@ -422,6 +422,7 @@ class MysqlImpl(DialectImpl):
             return None
         text = re.sub(r"\s+(CHARACTER SET|COLLATE)\s+\w+", "", text)
         text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\(\d+\)", r"\1", text)
+        text = re.sub(r"^NUMERIC\b", "DECIMAL", text).replace(", ", ",")
         return _TYPE_ALIASES.get(text, text)
 
     def _default_text(self, default: Any) -> str | None:
@@ -431,7 +432,11 @@ class MysqlImpl(DialectImpl):
             text = self._default_sql(default, None)
         except Exception:  # noqa: BLE001 - not renderable here: not compared
             return None
-        return text.strip().strip("'").replace("()", "").lower()
+        text = text.strip().strip("'").replace("()", "").lower()
+        try:
+            return format(float(text), "g")  # 0, '0' and 0.00 are one default
+        except ValueError:
+            return text
 
     def drop_constraint(self, ctx: MigrationContext, op: DropConstraint) -> None:
         kind = op.type_ or self._constraint_kind(ctx, op)
