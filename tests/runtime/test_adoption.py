@@ -211,3 +211,14 @@ def test_keep_mode_scripts_keep_alembics_table_current(project: Project) -> None
     assert stamp.code == 0, stamp
     assert "INSERT INTO app_versions (version_num) VALUES ('alb03')" in stamp.out
     assert applied(project) == []  # nothing ran
+
+
+def test_a_downgrade_can_be_the_first_command(project: Project) -> None:
+    ids = write_alembic_history(project, 3)
+    alembic_upgrade(project, ids[2])
+    result = project.cli("downgrade", "-1")
+    assert result.code == 0, result
+    assert "taking over" in result.err
+    assert applied(project) == ids[:2]
+    assert run_log(project) == ids[:2]
+    assert "a03" not in project.table_names()
