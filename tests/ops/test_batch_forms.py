@@ -136,11 +136,14 @@ with op.batch_alter_table("people", recreate="always"):
     pass
 with op.batch_alter_table("people", recreate="never") as batch_op:
     batch_op.add_column(sa.Column("extra", sa.Integer))
+with op.batch_alter_table("people", recreate="always") as batch_op:
+    batch_op.add_column(sa.Column("extra", sa.Integer), if_not_exists=True)
+    batch_op.drop_column("missing", if_exists=True)
 """
     )
     block = migrator.sql().split("-- up r002")[1]
     if migrator.dialect == "sqlite":
-        assert block.count("CREATE TABLE _distil_new_people") == 1, block
+        assert block.count("CREATE TABLE _distil_new_people") == 2, block
     migrator.upgrade()
     assert list(migrator.columns("people")) == ["id", "name", "email", "age", "extra"]
     assert _plain_indexes(migrator) == ["ix_people_name"]

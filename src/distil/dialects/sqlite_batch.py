@@ -33,8 +33,14 @@ Edit = Callable[[TableShape], None]
 def shape_edit(operation: Operation) -> Edit:
     """The change ``operation`` makes to a table's shape (for the operations that rebuild)."""
     if isinstance(operation, AddColumn):
-        return add_column_edit(operation.table_name, operation.schema, operation.column)
+        add = add_column_edit(operation.table_name, operation.schema, operation.column)
+        if not operation.if_not_exists:
+            return add
+        return lambda shape: None if _has(shape, operation.column.name) else add(shape)
     if isinstance(operation, DropColumn):
+        if operation.if_exists:
+            name = operation.column_name
+            return lambda shape: shape.drop_column(name) if _has(shape, name) else None
         return lambda shape: shape.drop_column(operation.column_name)
     if isinstance(operation, AlterColumn):
         return alter_column_edit(operation)
@@ -43,6 +49,10 @@ def shape_edit(operation: Operation) -> Edit:
     if isinstance(operation, DropConstraint):
         return lambda shape: shape.drop_constraint(operation.constraint_name, operation.type_)
     return lambda shape: None  # comments: SQLite has none
+
+
+def _has(shape: TableShape, column: str) -> bool:
+    return any(c.name == column for c in shape.columns)
 
 
 def add_column_edit(table_name: str, schema: str | None, column: sa.Column[Any]) -> Edit:
