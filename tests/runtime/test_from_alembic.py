@@ -17,6 +17,8 @@ from distil.config import _KNOWN_KEYS, tomllib
 from tests.helpers import Project
 from tests.runtime.alembic_project import DUAL_IMPORT
 
+ALEMBIC_TEMPLATE = "sqlalchemy.url = driver://user:pass@localhost/dbname"
+
 ALEMBIC_INI = """\
 [alembic]
 script_location = %(here)s/alembic
@@ -539,3 +541,38 @@ def test_several_version_locations_are_checked_and_extended(project: Project) ->
     assert list((root / "alembic" / "versions").glob("0003_*.py"))
     assert not list((root / "plugins" / "versions").glob("0003_*.py"))
     assert "9f8e7d6c5b4a" in next((root / "alembic" / "versions").glob("0003_*.py")).read_text()
+
+
+@pytest.mark.parametrize(
+    ("ini_url", "expected"),
+    [
+        ("sqlite:///%(here)s/app.db", "sqlite:///app.db"),
+        (
+            "postgresql+psycopg://app:s3%%cret@db/app",
+            "postgresql+psycopg://app:${DISTIL_DB_PASSWORD}@db/app",
+        ),
+        (
+            "postgresql+psycopg://app@db/app?sslmode=require",
+            "postgresql+psycopg://app@db/app?sslmode=require",
+        ),
+    ],
+)
+def test_the_ini_url(tmp_path: Path, ini_url: str, expected: str) -> None:
+    write_alembic_project(tmp_path)
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(
+        ini.read_text(encoding="utf-8").replace(ALEMBIC_TEMPLATE, f"sqlalchemy.url = {ini_url}"),
+        encoding="utf-8",
+    )
+    env_py = tmp_path / "alembic" / "env.py"
+    env_py.write_text(
+        ENV_PY.replace(
+            'config.set_main_option("sqlalchemy.url", os.environ["APP_DATABASE_URL"].replace("%", "%%"))\n',
+            "",
+        ),
+        encoding="utf-8",
+    )
+    result = convert(ini, tmp_path)
+    assert result.settings["url"] == expected
+    if "PASSWORD" in expected:
+        assert any("DISTIL_DB_PASSWORD" in note for note in result.notes)

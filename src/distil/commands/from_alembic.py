@@ -126,7 +126,7 @@ def convert(ini_path: Path, root: Path, *, models: str | None = None) -> Convers
     else:
         out.notes.append(f"no env.py in {script_dir}: only alembic.ini was read.")
 
-    _url(out, section.get("sqlalchemy.url"), facts)
+    _url(out, section.get("sqlalchemy.url"), facts, root)
     _models(out, facts, models)
     if facts.preload:
         _put(out, known, "preload", list(facts.preload), "the modules env.py imports")
@@ -240,7 +240,21 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _url(out: Conversion, ini_url: str | None, facts: EnvFacts) -> None:
+def _relative_sqlite(url: str, root: Path) -> str:
+    """A SQLite file under ``root`` (``%(here)s/app.db``) as a path relative to the config file,
+    which is how distil reads relative SQLite paths."""
+    scheme, separator, rest = url.partition(":///")
+    if not separator or not scheme.startswith("sqlite") or not rest.startswith("/"):
+        return url
+    path, question, query = rest.partition("?")
+    try:
+        relative = Path(path).resolve().relative_to(root)
+    except ValueError:
+        return url
+    return f"{scheme}:///{relative.as_posix()}{question}{query}"
+
+
+def _url(out: Conversion, ini_url: str | None, facts: EnvFacts, root: Path) -> None:
     if facts.url_variable:
         name = facts.url_variable
         default = facts.url_default
@@ -251,7 +265,7 @@ def _url(out: Conversion, ini_url: str | None, facts: EnvFacts) -> None:
     if ini_url and ini_url.strip() and ini_url.strip() != ALEMBIC_TEMPLATE_URL:
         from distil.commands.init import _url_for_file
 
-        value = _url_for_file(ini_url.strip(), out.notes)
+        value = _url_for_file(_relative_sqlite(ini_url.strip(), root), out.notes)
         out.settings["url"] = value
         out.mapped.append(f"sqlalchemy.url = {mask_url(ini_url.strip())!r} -> url")
     if facts.url_expression:
