@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import Project, server_url
+from tests.helpers import Project, default_sigint, server_url
 
 SERVERS = pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
 RAW = {"no_parameters": True}  # "%" in a host name is not a placeholder
@@ -99,7 +99,7 @@ def start(project: Project, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+        preexec_fn=default_sigint,  # noqa: PLW1509
     )
 
 

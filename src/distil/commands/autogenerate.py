@@ -9,6 +9,7 @@ reflect exactly as the models, and its ``downgrade()`` must return to the live s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -250,7 +251,7 @@ def prove(
     not touch, the proof leaves those objects out and returns the differences it ignored.
     """
     from distil.commands.migrate import downgrade, upgrade
-    from distil.dialects.scratch import scratch_engine
+    from distil.dialects.scratch import run_in_pieces_if_too_big, scratch_engine
     from distil.diff.api import compare as compare_all
     from distil.introspect.normalize import model_schemas, require_scratch_schemas
     from distil.introspect.reflect import reflect_schema
@@ -289,7 +290,7 @@ def prove(
 
             try:
                 for head in heads:
-                    upgrade(trial, head, engine=engine)
+                    run_in_pieces_if_too_big(functools.partial(upgrade, trial, head), engine)
             except Exception as error:  # noqa: BLE001 - any failure means the proof is impossible
                 raise MigrationFailed(
                     f"could not prove the new migration: replaying the existing history on a scratch "
@@ -328,7 +329,7 @@ def prove(
                     "in line first, or skip the proof with --no-verify."
                 )
             try:
-                upgrade(trial, "distil_verify", engine=engine)
+                run_in_pieces_if_too_big(functools.partial(upgrade, trial, "distil_verify"), engine)
             except Exception as error:  # noqa: BLE001
                 raise MigrationFailed(
                     f"the generated upgrade() fails on a scratch database: {error}. No file was "
@@ -342,7 +343,7 @@ def prove(
                     + ". No file was written (use --no-verify to write it anyway and edit it)."
                 )
             try:
-                downgrade(trial, "-1", engine=engine)
+                run_in_pieces_if_too_big(functools.partial(downgrade, trial, "-1"), engine)
             except Exception as error:  # noqa: BLE001
                 raise MigrationFailed(
                     f"the generated downgrade() fails on a scratch database: {error}. No file was "

@@ -141,6 +141,16 @@ class DialectImpl:
         """Whether a DBAPI ``error`` means the user lacks a privilege."""
         return False
 
+    def lock_table_full(self, error: BaseException) -> bool:
+        """Whether a DBAPI ``error`` says the server's lock table is full (one transaction
+        touched more objects than it can lock)."""
+        return False
+
+    def failure_hint(self, error: BaseException) -> str | None:
+        """Advice for a migration that failed with DBAPI ``error``, where the server's own
+        message does not say what to change."""
+        return None
+
     def server_identity(self, conn: sa.Connection) -> tuple[str, ...] | None:
         """What tells this server and database apart from any other, as the server says it."""
         return None

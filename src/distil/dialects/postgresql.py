@@ -124,6 +124,23 @@ class PostgresqlImpl(DialectImpl):
         orig = getattr(error, "orig", error)
         return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == "42501"
 
+    def lock_table_full(self, error: BaseException) -> bool:
+        """``out of shared memory`` (53200) with the hint to raise max_locks_per_transaction."""
+        orig = getattr(error, "orig", error)
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code == "53200" and "max_locks_per_transaction" in str(orig)
+
+    def failure_hint(self, error: BaseException) -> str | None:
+        if not self.lock_table_full(error):
+            return None
+        return (
+            "This migration locks more tables, indexes and sequences than the server's lock table "
+            "holds for one transaction (max_locks_per_transaction, default 64, times "
+            "max_connections): raise max_locks_per_transaction in postgresql.conf (for example "
+            "to 1024 for a migration over a few thousand tables) and restart the server, or "
+            "split the migration into several smaller ones."
+        )
+
     def server_identity(self, conn: sa.Connection) -> tuple[str, ...] | None:
         row = conn.exec_driver_sql(
             "SELECT current_database(), pg_postmaster_start_time()::text, d.oid::text "

@@ -24,7 +24,7 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,33 @@ def scratch_engine(url: str, *, dev_url: str | None = None) -> Iterator[sa.Engin
         else:
             with _created(parsed) as engine:
                 yield engine
+
+
+def run_in_pieces_if_too_big(run: Callable[..., object], engine: sa.Engine) -> None:
+    """Run a migration step (``run(engine=...)``) on a scratch database in one transaction, as a real run does; if the
+    server's lock table cannot hold that transaction (PostgreSQL's ``max_locks_per_transaction``,
+    with thousands of tables in one migration), run it again with each statement committed on
+    its own. The failed attempt was rolled back whole, and a scratch database needs no atomicity;
+    what the step does is proven the same way."""
+    from distil.dialects.registry import impl_for
+
+    try:
+        run(engine=engine)
+    except Exception as error:
+        if not _caused_by(error, impl_for(engine.dialect).lock_table_full):
+            raise
+        run(engine=engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+def _caused_by(error: BaseException, test: Callable[[BaseException], bool]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if test(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 # ------------------------------------------------------------------ a database of distil's own

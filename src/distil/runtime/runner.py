@@ -421,6 +421,9 @@ class Runner:
             message = _database_message(error)
             statement = " ".join((error.statement or "").split())
             text = f"{where} {failed_at}: {message}. Statement: {statement[:500]}. {state}"
+            hint = self.impl.failure_hint(error)
+            if hint:
+                text += f" {hint}"
             return MigrationFailed(
                 mask_secrets(text, self.conn.engine.url.render_as_string(hide_password=False))
             )
