@@ -277,3 +277,20 @@ with op.batch_alter_table("pet") as batch_op:
     assert migrator.inspector().get_pk_constraint("pet")["constrained_columns"] == []
     assert migrator.foreign_keys("pet") == {}
     assert migrator.rows("pet", "id", "owner_id") == [(7, 1)]
+
+
+@SQLITE
+def test_sqlite_comment_changes_do_not_rebuild(migrator: Migrator) -> None:
+    _people(migrator)
+    migrator.step(
+        """
+op.alter_column("people", "name", comment="who", existing_type=sa.String(40))
+with op.batch_alter_table("people") as batch_op:
+    batch_op.alter_column("age", comment="years", new_column_name="years")
+    batch_op.create_table_comment("people")
+"""
+    )
+    block = migrator.sql().split("-- up r002")[1]
+    assert "_distil_new_people" not in block, block
+    migrator.upgrade()
+    assert list(migrator.columns("people")) == ["id", "name", "email", "years"]

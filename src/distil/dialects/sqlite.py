@@ -162,9 +162,10 @@ class SqliteImpl(DialectImpl):
         rebuild(ctx, table_name, schema, lambda shape: shape.drop_column(column_name))
 
     def alter_column(self, ctx: MigrationContext, op: AlterColumn) -> None:
-        if not op.changes():
+        changes = _sqlite_changes(op)
+        if not changes:
             return
-        if op.changes() == ("new_column_name",) and SQLITE_VERSION >= (3, 25, 0):
+        if changes == ("new_column_name",) and SQLITE_VERSION >= (3, 25, 0):
             super().alter_column(ctx, op)  # RENAME COLUMN
             return
         rebuild(ctx, op.table_name, op.schema, alter_column_edit(op))
@@ -273,5 +274,11 @@ def _alters_in_place(operation: Operation) -> bool:
     if isinstance(operation, AddColumn):
         return not needs_rebuild_to_add(operation.column)
     if isinstance(operation, AlterColumn):
-        return operation.changes() in ((), ("new_column_name",)) and SQLITE_VERSION >= (3, 25, 0)
+        changes = _sqlite_changes(operation)
+        return changes in ((), ("new_column_name",)) and SQLITE_VERSION >= (3, 25, 0)
     return isinstance(operation, (CreateIndex, DropIndex, SetTableComment))
+
+
+def _sqlite_changes(op: AlterColumn) -> tuple[str, ...]:
+    """What ``op`` changes that SQLite keeps: it has no comments."""
+    return tuple(change for change in op.changes() if change != "comment")
