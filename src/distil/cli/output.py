@@ -403,13 +403,13 @@ def print_status(
             f"revision(s) as applied and goes on from there.",
             fg="yellow",
         )
+    if not status.heads:
+        printer.out("(no revision applied)")
     if status.not_created:
         printer.out(
-            f"(no revision applied: the database file {status.not_created} does not exist yet; "
-            "`distil upgrade` creates it)"
+            f"the database file {status.not_created} does not exist yet — `distil upgrade` "
+            "creates it"
         )
-    elif not status.heads:
-        printer.out("(no revision applied)")
     for revision in status.heads:
         header = by_id.get(revision)
         marker = " (head)" if revision in graph_heads else ""
