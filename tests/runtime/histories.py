@@ -82,10 +82,10 @@ def run_log(project: Project) -> list[str]:
 
 
 def file_checksum_of(project: Project, revision: str) -> str:
-    from distil.scripts.header import file_checksum
+    """The checksum distil records for the revision's file (of its syntax tree)."""
+    from distil.scripts.header import read_header
 
-    path = next(project.versions.glob(f"{revision}_*.py"))
-    return file_checksum(path.read_bytes())
+    return read_header(next(project.versions.glob(f"{revision}_*.py"))).checksum
 
 
 def reflect_schema(url: str) -> dict[str, Any]:

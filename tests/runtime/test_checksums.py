@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from tests.helpers import Project
 from tests.runtime.histories import (
@@ -16,7 +19,7 @@ from tests.runtime.histories import (
 
 def edit(project: Project, revision: str) -> str:
     path = next(project.versions.glob(f"{revision}_*.py"))
-    path.write_text(path.read_text() + "\n# reviewed\n")
+    path.write_text(path.read_text() + "\nREVIEWED = True\n")
     return path.name
 
 
@@ -110,3 +113,66 @@ def test_edit_that_keeps_size_and_modification_time_is_caught(project: Project) 
     current = project.cli("current")
     assert current.code == 1, current
     assert f"changed since applied: migrations/versions/{path.name}" in current.out, current
+
+
+def reformat(path: Path) -> None:
+    """What a formatter, an import sorter and a reviewer do to a file without changing it."""
+    text = path.read_text()
+    text = text.replace("from distil import op\nimport sqlalchemy as sa\n", "")
+    text = text.replace(
+        '"""\n', '"""\n\nfrom distil import op  # the facade\nimport sqlalchemy as sa\n', 1
+    )
+    text = text.replace("create t01", "Create the first table (reworded)")
+    text = text.replace(
+        "def upgrade() -> None:\n", 'def upgrade() -> None:\n    """Why: reviewed."""\n'
+    )
+    text = text.replace("sa.String(30)))\n", "sa.String(30),),)  # a comment\n")
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (("check", "--select", "I", "--fix"), ("format",)):
+        done = subprocess.run(
+            [str(ruff), *args, "--isolated", str(path)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_formatting_comments_docstrings_and_import_order_are_not_edits(project: Project) -> None:
+    write_linear_history(project, 2)
+    assert project.cli("upgrade", "head").code == 0
+    recorded = version_rows(project)["rev01aa"][0]
+    path = next(project.versions.glob("rev01aa_*.py"))
+    before = path.read_bytes()
+    reformat(path)
+    assert path.read_bytes() != before
+    assert "Create the first table (reworded)" in path.read_text()
+    assert project.cli("upgrade", "head").code == 0
+    current = project.cli("current")
+    assert current.code == 0, current
+    assert "changed since applied" not in current.out
+    assert version_rows(project)["rev01aa"][0] == recorded
+
+    path.write_text(path.read_text().replace("sa.String(30)", "sa.String(31)"))  # what it does
+    result = project.cli("upgrade", "head")
+    assert result.code == 2, result
+    assert path.name in result.err
+    assert project.cli("current").code == 1
+
+
+def test_checksum_recorded_by_the_byte_scheme_is_accepted_and_moved(project: Project) -> None:
+    from distil.scripts.header import file_checksum
+
+    write_linear_history(project, 2)
+    assert project.cli("upgrade", "rev01aa").code == 0
+    path = next(project.versions.glob("rev01aa_*.py"))
+    old_scheme = file_checksum(path.read_bytes())
+    assert old_scheme != file_checksum_of(project, "rev01aa")
+    project.execute(
+        f"UPDATE distil_version SET checksum = '{old_scheme}' WHERE revision = 'rev01aa'"
+    )
+    current = project.cli("current")
+    assert current.code == 0, current
+    assert "changed since applied" not in current.out
+    assert project.cli("upgrade", "head").code == 0  # no --accept-changed, no stamp
+    assert version_rows(project)["rev01aa"][0] == file_checksum_of(project, "rev01aa")
+    reformat(path)  # from now on, formatting is tolerated for this row too
+    assert project.cli("current").code == 0

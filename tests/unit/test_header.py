@@ -10,7 +10,13 @@ import pytest
 
 from distil.errors import ScriptError
 from distil.scripts import header as header_module
-from distil.scripts.header import file_checksum, parse_header, read_header, read_headers
+from distil.scripts.header import (
+    file_checksum,
+    parse_header,
+    read_header,
+    read_headers,
+    source_checksum,
+)
 
 DISTIL_FILE = '''"""Add age to users
 
@@ -80,7 +86,9 @@ def test_reads_a_distil_file(tmp_path: Path) -> None:
     assert header.message == "Add age to users"
     assert header.create_date == "2026-11-27 10:15:02.123456+00:00"
     assert header.path == path
-    assert header.checksum == file_checksum(DISTIL_FILE.encode())
+    assert header.raw_checksum == file_checksum(DISTIL_FILE.encode())
+    assert header.checksum == source_checksum(DISTIL_FILE.encode(), Path("x.py"))
+    assert header.checksum != header.raw_checksum
 
 
 def test_reads_an_alembic_file_with_annotated_assignments(tmp_path: Path) -> None:
@@ -245,5 +253,31 @@ def test_an_edit_that_restores_size_and_modification_time_is_not_hidden(tmp_path
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size
     after = read_headers([path], cache)[0]
-    assert after.checksum == file_checksum(path.read_bytes())
+    assert after.raw_checksum == file_checksum(path.read_bytes())
     assert after.checksum != before.checksum
+
+
+SAME_MIGRATION = [
+    'import sqlalchemy as sa\nfrom distil import op\n\nrevision = "a"\n\n\ndef upgrade():\n'
+    '    op.add_column("t", sa.Column("c", sa.Integer(), nullable=True))\n',
+    '"""A message."""\n\nfrom distil import op  # facade\nimport sqlalchemy as sa\n\n'
+    "revision = 'a'\n\ndef upgrade():\n    '''Reviewed.'''\n    # add the column\n"
+    "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=True,),)\n",
+    "from distil import op\r\nimport sqlalchemy as sa\r\nrevision = (\r\n    'a'\r\n)\r\n"
+    "def upgrade():\r\n    op.add_column(\r\n        't',\r\n"
+    "        sa.Column('c', sa.Integer(), nullable=True)\r\n    )\r\n",
+]
+OTHER_MIGRATIONS = [
+    SAME_MIGRATION[0].replace("nullable=True", "nullable=False"),
+    SAME_MIGRATION[0].replace('"c"', '"d"'),
+    SAME_MIGRATION[0].replace('revision = "a"', 'revision = "b"'),
+    SAME_MIGRATION[0].replace("import sqlalchemy as sa", "import sqlalchemy as sa\nimport os"),
+    SAME_MIGRATION[0] + "    op.drop_column('t', 'x')\n",
+]
+
+
+def test_checksum_ignores_formatting_comments_docstrings_and_import_order() -> None:
+    sums = {source_checksum(text.encode(), Path("m.py")) for text in SAME_MIGRATION}
+    assert len(sums) == 1
+    other = {source_checksum(text.encode(), Path("m.py")) for text in OTHER_MIGRATIONS}
+    assert len(other) == len(OTHER_MIGRATIONS) and not other & sums

@@ -143,7 +143,7 @@ class VerdictCache:
         if set(applied) != set(revisions):
             return False  # a pending migration, or an applied one without a file
         return all(
-            checksum is None or checksum == revisions[revision].checksum
+            checksum is None or revisions[revision].matches(checksum)
             for revision, checksum in applied.items()
         )
 

@@ -267,11 +267,25 @@ def _online(
         applied = version.read(conn)
         conn.commit()
         changed = check_history(graph, applied, accept_changed=accept_changed)
-        if changed:
+        # rows recorded with the byte checksum of earlier versions move to the syntax-tree one
+        # while the file is unchanged, so later formatting of the file is not taken for an edit
+        earlier_scheme = [
+            row.revision
+            for row in applied
+            if row.revision in graph
+            and row.checksum
+            and row.checksum != graph.get(row.revision).checksum
+            and row.checksum == graph.get(row.revision).raw_checksum
+        ]
+        if changed or earlier_scheme:
             with conn.begin():
                 for item in changed:
                     conn.execute(
                         version.update_checksum_statement(item.revision, item.current_checksum)
+                    )
+                for revision in earlier_scheme:
+                    conn.execute(
+                        version.update_checksum_statement(revision, graph.get(revision).checksum)
                     )
             for item in changed:
                 reporter(Notice(f"accepted the new content of {item.path.name}", "warning"))

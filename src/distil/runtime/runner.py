@@ -62,7 +62,7 @@ def changed_files(
     for row in applied:
         if row.revision in graph and row.checksum:
             header = graph.get(row.revision)
-            if header.checksum != row.checksum:
+            if not header.matches(row.checksum):
                 out.append(ChangedFile(row.revision, header.path, row.checksum, header.checksum))
     return tuple(out)
 
@@ -90,8 +90,8 @@ def check_history(
         raise ChecksumMismatch(
             f"{len(changed)} applied migration file(s) changed since they ran: {listed}. Editing an "
             f"applied migration does not change the database; put the change in a new migration "
-            f"(`distil revision`). If the edit is harmless (a comment, formatting), accept the new "
-            f"content with `--accept-changed`."
+            f"(`distil revision`). Formatting, comments and import order do not count; if this edit "
+            f"is harmless too, accept the new content with `--accept-changed`."
         )
     return changed
 

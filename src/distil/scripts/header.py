@@ -4,8 +4,15 @@
 values (a string, ``None``, or a tuple/list of strings) for ``revision``, ``down_revision``,
 ``branch_labels`` and ``depends_on``, in plain or annotated assignments at module level, so distil
 and Alembic files read the same way. A broken file raises ``ScriptError`` naming the file, the line
-and the fix. The checksum does not depend on line endings: a file checked out with CRLF hashes the
-same as with LF.
+and the fix.
+
+The checksum is of what the migration does, not of its bytes: a SHA-256 of the file's syntax tree
+with docstrings left out and each run of consecutive import statements sorted, serialised the same
+way on every Python version. Formatting, comments, docstrings (the message included), quotes,
+trailing commas, line endings and the order of imports do not change it; any change to the code
+does (a statement, an argument, a literal, ``revision``/``down_revision``). ``raw_checksum`` is
+the SHA-256 of the bytes (CRLF read as LF), the scheme of earlier versions, which stays accepted
+for rows recorded with it.
 
 ``read_headers`` reads many files and keeps their headers in a JSON cache, because parsing
 dominates the cost of `distil heads`: measured on 1,000 migrations of about 40 lines each, about
@@ -48,13 +55,99 @@ class RevisionHeader:
     depends_on: tuple[str, ...]
     message: str
     path: Path
-    checksum: str
+    checksum: str  # of the normalised syntax tree (``content_checksum``)
     create_date: str | None
+    raw_checksum: str = ""  # of the bytes (``file_checksum``), the earlier scheme
+
+    def matches(self, recorded: str) -> bool:
+        """Whether a checksum recorded when the file ran still describes it (either scheme)."""
+        return recorded in (self.checksum, self.raw_checksum)
 
 
 def file_checksum(data: bytes) -> str:
-    """The sha256 hex digest of ``data`` with CRLF line endings normalised to LF."""
+    """The sha256 hex digest of ``data`` with CRLF line endings normalised to LF (the scheme
+    versions before the syntax-tree checksum recorded)."""
     return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def content_checksum(tree: ast.Module) -> str:
+    """The sha256 hex digest of what ``tree`` does: see the module docstring."""
+    digest = hashlib.sha256()
+    _serialise(_normalised_body(tree.body), digest)
+    return digest.hexdigest()
+
+
+def source_checksum(data: bytes, path: Path) -> str:
+    """``content_checksum`` of the Python source ``data``."""
+    return content_checksum(_parse_module(data, path))
+
+
+def _normalised_body(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` without its docstring, each run of imports split one name per statement and
+    sorted; nested bodies the same way."""
+    if body and _is_docstring(body[0]):
+        body = body[1:]
+    out: list[ast.stmt] = []
+    run: list[ast.stmt] = []
+    for statement in body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            run.extend(_one_name_each(statement))
+            continue
+        out.extend(sorted(run, key=_import_key))
+        run = []
+        out.append(statement)
+    out.extend(sorted(run, key=_import_key))
+    return out
+
+
+def _import_key(statement: ast.stmt) -> tuple[int, int, str, str, str]:
+    """The same order on every Python version (``ast.dump``'s text changes between them)."""
+    if isinstance(statement, ast.Import):
+        alias = statement.names[0]
+        return (0, 0, "", alias.name, alias.asname or "")
+    assert isinstance(statement, ast.ImportFrom)
+    alias = statement.names[0]
+    return (1, statement.level or 0, statement.module or "", alias.name, alias.asname or "")
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _one_name_each(statement: ast.Import | ast.ImportFrom) -> list[ast.stmt]:
+    if isinstance(statement, ast.Import):
+        return [ast.Import(names=[alias]) for alias in statement.names]
+    return [
+        ast.ImportFrom(module=statement.module, names=[alias], level=statement.level)
+        for alias in statement.names
+    ]
+
+
+def _serialise(node: object, digest: hashlib._Hash) -> None:
+    """Feed ``node`` to ``digest`` as type names and non-empty fields, positions left out, so
+    fields a newer Python adds empty (``type_params``) do not change the result."""
+    if isinstance(node, ast.AST):
+        digest.update(f"({type(node).__name__}".encode())
+        for name, value in ast.iter_fields(node):
+            if value is None or value == [] or name in ("ctx", "type_comment", "kind"):
+                continue
+            if name in ("body", "orelse", "finalbody") and isinstance(value, list):
+                value = _normalised_body(value)
+            digest.update(f" {name}=".encode())
+            _serialise(value, digest)
+        digest.update(b")")
+    elif isinstance(node, list):
+        digest.update(b"[")
+        for item in node:
+            _serialise(item, digest)
+            digest.update(b",")
+        digest.update(b"]")
+    else:
+        digest.update(f"{type(node).__name__}:{node!r}".encode())
 
 
 def read_header(path: Path) -> RevisionHeader:
@@ -96,8 +189,9 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
         depends_on=_as_names(values.get("depends_on"), "depends_on", path),
         message=_message(docstring),
         path=path,
-        checksum=file_checksum(data),
+        checksum=content_checksum(tree),
         create_date=date_match.group("date") if date_match else None,
+        raw_checksum=file_checksum(data),
     )
 
 
@@ -195,7 +289,7 @@ def _check_name(value: str, name: str, path: Path) -> None:
         )
 
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -247,11 +341,12 @@ def _header_from_entry(
         if (entry["mtime_ns"], entry["size"], entry["ctime_ns"], entry["inode"]) != key:
             return None
         revision, message, checksum = entry["revision"], entry["message"], entry["checksum"]
-        create_date = entry["create_date"]
+        create_date, raw_checksum = entry["create_date"], entry["raw_checksum"]
         if not (
             isinstance(revision, str)
             and isinstance(message, str)
             and isinstance(checksum, str)
+            and isinstance(raw_checksum, str)
             and (create_date is None or isinstance(create_date, str))
         ):
             return None
@@ -264,6 +359,7 @@ def _header_from_entry(
             path=path,
             checksum=checksum,
             create_date=create_date,
+            raw_checksum=raw_checksum,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -287,6 +383,7 @@ def _entry_from_header(header: RevisionHeader, key: _StatKey) -> dict[str, objec
         "depends_on": list(header.depends_on),
         "message": header.message,
         "checksum": header.checksum,
+        "raw_checksum": header.raw_checksum,
         "create_date": header.create_date,
     }
 
