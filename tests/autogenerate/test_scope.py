@@ -145,3 +145,19 @@ def test_schema_globs(project: Project) -> None:
     configure(project, MODELS + reporting, settings + 'exclude_schemas = ["dba"]')
     result = project.cli("check")
     assert result.code == 0, result
+
+
+def test_editing_the_hook_makes_the_stored_verdict_stale(project: Project) -> None:
+    build_users(project)
+    hook = (
+        "def include_object(object, name, type_, reflected, compare_to):\n"
+        "    return not (type_ == 'table' and name in {{{names}}})\n"
+    )
+    project.write("app_filters.py", hook.format(names="'celery_taskmeta', 'spatial_ref_sys'"))
+    configure(project, MODELS, 'include_object = "app_filters:include_object"')
+    assert project.cli("check").code == 0
+    assert project.cli("check").code == 0  # the stored verdict
+    project.write("app_filters.py", hook.format(names="'celery_taskmeta'"))
+    result = project.cli("check")
+    assert result.code == 1, result
+    assert "spatial_ref_sys" in result.out

@@ -127,6 +127,8 @@ def compare_models(
     )
     current, target = _apply_scope(scope, current, target, metadata, live_types)
     plan = plan_migration(current, target, questioner or NonInteractive())
+    if model_files is not None:  # an edited filter function makes a stored verdict stale too
+        model_files = tuple(sorted({*model_files, *scope.source_files()}))
     return Comparison(
         plan, current, target, metadata, live_types, dialect, fingerprint, schemas, model_files
     )

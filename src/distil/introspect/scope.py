@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,6 +61,18 @@ class Scope:
             or self.include_object
             or self.include_name
         )
+
+    def source_files(self) -> tuple[Path, ...]:
+        """The files of the modules the hooks come from (what a stored verdict depends on)."""
+        import sys
+
+        found = []
+        for hook in (self.include_object, self.include_name):
+            module = sys.modules.get(getattr(hook, "__module__", "") or "")
+            filename = getattr(module, "__file__", None)
+            if filename:
+                found.append(Path(filename).resolve())
+        return tuple(found)
 
     # -- schemas ---------------------------------------------------------------------------
     def wants_schema(self, name: str) -> bool:
