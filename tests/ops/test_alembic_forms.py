@@ -340,3 +340,17 @@ op.alter_column("w", "n", nullable=False, existing_type=sa.BigInteger(), existin
     columns = migrator.columns("w")
     assert all(columns[c]["nullable"] is False for c in ("price", "flag", "at", "body", "n"))
     assert columns["body"]["comment"] == "the text" and columns["flag"]["comment"] == "on?"
+
+
+@MARIADB
+def test_mariadb_existing_type_it_cannot_write_keeps_the_column_type(migrator: Migrator) -> None:
+    migrator.run(
+        'op.create_table("v", sa.Column("id", sa.Integer, primary_key=True), '
+        'sa.Column("name", sa.String(40)))'
+    )
+    migrator.step('op.alter_column("v", "name", nullable=False, existing_type=sa.VARCHAR())')
+    result = migrator.project.cli("upgrade", "head")
+    assert result.code == 0, result
+    assert "existing_type=VARCHAR() cannot be written on this database" in result.err, result
+    column = migrator.columns("v")["name"]
+    assert column["type"].length == 40 and column["nullable"] is False

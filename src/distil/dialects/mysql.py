@@ -369,6 +369,15 @@ class MysqlImpl(DialectImpl):
                 }
                 if _checks_live_table(ctx):
                     self._warn_disagreements(ctx, op, given, reflected)
+                if given["type"] is not None and self._type_text(given["type"]) is None:
+                    # e.g. sa.VARCHAR() without a length, written for another database
+                    ctx.warn(
+                        f"revision {ctx.revision}: alter_column({op.table_name!r}, "
+                        f"{op.column_name!r}): existing_type={given['type']!r} cannot be "
+                        f"written on this database, so the column keeps its own type "
+                        f"{self.compile_type(reflected['type'])}."
+                    )
+                    given = {**given, "type": None}
                 return {k: (given[k] if given[k] is not None else reflected[k]) for k in given}
         raise OperationError(
             f"table {op.table_name!r} has no column {op.column_name!r}; check the name in the migration."
