@@ -27,6 +27,7 @@ class FakeConfig:
     def __init__(self, versions_dir: Path) -> None:
         self.versions_dir = versions_dir
         self.root = versions_dir.parent
+        self.script_location = versions_dir.parent
         self.post_write_hooks: tuple[str, ...] = ()
 
 
