@@ -22,8 +22,12 @@ the bare-driver read of the verdict sends (distil through ``distil.commands.chec
 ``distil check`` calls it); the counts of every cached mode must not grow with the number of
 tables. On the smallest size a negative control drops one index out of band while distil's
 in-sync verdict and live snapshot are on disk: both tools must report it, and distil must be in
-sync again once the index is back. Every database and temporary directory it
-creates is removed on exit, even on failure.
+sync again once the index is back. Then one nullable column is added to one table of both
+projects' models and each tool's ``revision --autogenerate`` is timed, best of ``--repeat``
+(distil's target snapshot deleted before each run, as after an edit; its proof included); each
+generated file must add the column and is deleted again. For the proof, the distil project first
+gets an initial migration (generated on an empty database, stamped on the filled one). Every database and temporary directory
+it creates is removed on exit, even on failure.
 
 Run it with ``.venv/bin/python bench/autogenerate.py [--tables 200,1000] [--repeat N]``.
 """
@@ -393,6 +397,9 @@ class Row:
     distil_statements: dict[str, int]  # mode key -> statements, in-process
     scratch_ddl: int  # cold: DDL statements sent in batches through the bare driver
     cache_hit: bool  # every run found the snapshots its mode relies on
+    # ``revision --autogenerate`` after one column is added to one table (proof included)
+    alembic_autogenerate: float = 0.0
+    distil_autogenerate: float = 0.0
 
     def ratio(self, mode: Mode) -> float:
         return self.distil[mode.key] / self.alembic
@@ -477,6 +484,68 @@ def negative_control(database: Database, alembic: Path, distil: Path, env: dict[
     )
 
 
+ADDED_COLUMN = 't_0001.append_column(sa.Column("added_note", sa.String(30)))\n'
+
+
+def record_history(distil: Path, env: dict[str, str]) -> None:
+    """Give the distil project a history that builds its schema: distil's proof replays the
+    history and must find the live database (filled by ``create_all``). The initial migration is
+    generated against an empty database and stamped as applied on the live one."""
+    empty = Database(f"{DATABASE_PREFIX}{os.getpid()}_empty_{uuid.uuid4().hex[:6]}")
+    empty.create()
+    try:
+        on_empty = clean_env(empty.url)
+        run_checked([tool("distil"), "upgrade", "head"], cwd=distil, env=on_empty)
+        run_checked(
+            [tool("distil"), "revision", "--autogenerate", "--no-verify", "-m", "initial"],
+            cwd=distil,
+            env=on_empty,
+        )
+    finally:
+        empty.drop()
+    run_checked([tool("distil"), "stamp", "head"], cwd=distil, env=env)
+    forget_cache(distil, "check", "live")
+
+
+def time_autogenerate(
+    repeat: int, alembic: Path, distil: Path, env: dict[str, str]
+) -> tuple[float, float]:
+    """Best wall times of ``revision --autogenerate`` (Alembic, distil) after one nullable column
+    is added to one table, caches warm from the in-sync state; distil's includes its proof. Each
+    generated file is checked to add the column, then deleted, and the models put back."""
+    record_history(distil, env)
+    timings: tuple[list[float], list[float]] = ([], [])
+    originals = {p: (p / f"{MODELS_MODULE}.py").read_text("utf-8") for p in (alembic, distil)}
+    try:
+        for project in (alembic, distil):
+            (project / f"{MODELS_MODULE}.py").write_text(originals[project] + ADDED_COLUMN, "utf-8")
+        for _ in range(repeat):
+            for times, program, project in (
+                (timings[0], "alembic", alembic),
+                (timings[1], "distil", distil),
+            ):
+                if program == "distil":
+                    forget_cache(distil, "target")  # as after an edit: the new target is unknown
+                versions = project / "migrations" / "versions"
+                before = set(versions.glob("*.py"))
+                times.append(
+                    run_checked(
+                        [tool(program), "revision", "--autogenerate", "-m", "added note"],
+                        cwd=project,
+                        env=env,
+                    )
+                )
+                written = set(versions.glob("*.py")) - before
+                if len(written) != 1 or "added_note" not in next(iter(written)).read_text("utf-8"):
+                    raise RuntimeError(f"{program} revision --autogenerate did not add the column")
+                next(iter(written)).unlink()
+    finally:
+        for project, text in originals.items():
+            (project / f"{MODELS_MODULE}.py").write_text(text, "utf-8")
+        forget_cache(distil, "check")
+    return min(timings[0]), min(timings[1])
+
+
 def measure_size(tables: int, repeat: int, base: Path) -> tuple[Row, Database, Path, Path]:
     """Time and count one size; the caller runs the control (if any) and drops the database."""
     progress(f"{tables} tables:")
@@ -513,6 +582,8 @@ def measure_size(tables: int, repeat: int, base: Path) -> tuple[Row, Database, P
                 )
                 distil_times[mode.key].append(elapsed)
                 hits.append(hit)
+        progress("  revision --autogenerate after one column is added ...")
+        autogenerate = time_autogenerate(repeat, alembic, distil, env)
         progress("  counting statements ...")
         counts = {
             mode.key: counted_in_child("distil", distil, database.url, mode.key) for mode in MODES
@@ -526,6 +597,8 @@ def measure_size(tables: int, repeat: int, base: Path) -> tuple[Row, Database, P
             distil_statements={mode.key: counts[mode.key][0] for mode in MODES},
             scratch_ddl=counts[COLD.key][1],
             cache_hit=all(hits),
+            alembic_autogenerate=autogenerate[0],
+            distil_autogenerate=autogenerate[1],
         )
         return row, database, alembic, distil
     except BaseException:
@@ -586,6 +659,14 @@ class Report:
                     f"CACHE MISS at {row.tables} tables: a run rewrote a snapshot its mode "
                     f"should have reused, so it measured a slower path than its row names"
                 )
+        yield ""
+        for row in self.rows:
+            ratio = row.distil_autogenerate / row.alembic_autogenerate
+            yield (
+                f"{row.tables:>6}  revision --autogenerate, one column added: alembic "
+                f"{row.alembic_autogenerate:.3f} s, distil {row.distil_autogenerate:.3f} s "
+                f"(proof included), ratio {ratio:.2f} (issue target at 1,000 tables: <= 0.5)"
+            )
         yield ""
         for row in self.rows:
             yield f"reference: create_all of {row.tables} tables, one transaction: {row.create_all:.3f} s"
