@@ -137,10 +137,63 @@ def test_downgrade_puts_back_a_dropped_not_null_column_with_a_neutral_value(
     assert sorted_rows(project, "SELECT id, age FROM users") == [(1, 5), (2, 5), (3, 5)]
 
     evolving.use(users(NICKNAME))
-    assert evolving.generate("no age").path is not None
+    assert evolving.generate("no age", questioner=Scripted(data_loss=True)).path is not None
     evolving.upgrade(allow_data_loss=True)  # drops age and its values
     assert "Existing rows get 0" in evolving.file()
 
     evolving.downgrade()  # puts age back: its values are gone, the rows get a neutral 0
     assert evolving.inspect().columns("users")["age"]["nullable"] is False
     assert sorted_rows(project, "SELECT id, age FROM users") == [(1, 0), (2, 0), (3, 0)]
+
+
+def test_new_not_null_column_on_an_empty_table_needs_no_value(
+    evolving: Evolving, project: Project
+) -> None:
+    project.execute("DELETE FROM users")
+    evolving.use(users(NICKNAME, 'sa.Column("age", sa.Integer, nullable=False)'))
+    result = project.cli("revision", "--autogenerate", "-m", "age")
+    assert result.code == 0, result
+    assert "users is empty: no value needed for existing rows" in result.out, result
+    text = next(project.versions.glob("*_age.py")).read_text()
+    assert "Existing rows get" not in text, text
+    assert project.cli("upgrade", "head").code == 0
+    assert evolving.inspect().columns("users")["age"]["nullable"] is False
+    evolving.nothing_left()
+
+
+def test_the_models_constant_default_fills_existing_rows_without_asking(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(
+        users(
+            NICKNAME,
+            'sa.Column("level", sa.Integer, nullable=False, default=3)',
+            'sa.Column("plan", sa.String(10), nullable=False, default="free")',
+        )
+    )
+    questioner = Scripted()
+    result = evolving.generate("level", questioner)
+    assert not [q for q in questioner.asked if q.startswith("fill")], questioner.asked
+    summary = "\n".join(result.comparison.summary)
+    assert "NOT NULL (existing rows: 3, the models' default)" in summary, summary
+    assert "NOT NULL (existing rows: 'free', the models' default)" in summary, summary
+    assert "(the models' default=)" in evolving.file()
+    evolving.upgrade()
+    assert sorted_rows(project, "SELECT id, level, plan FROM users") == [
+        (1, 3, "free"),
+        (2, 3, "free"),
+        (3, 3, "free"),
+    ]
+    assert evolving.inspect().columns("users")["level"]["default"] is None
+    evolving.nothing_left()
+
+
+def test_a_callable_default_is_not_taken_without_asking(
+    evolving: Evolving, project: Project
+) -> None:
+    evolving.use(
+        users(NICKNAME, 'sa.Column("level", sa.Integer, nullable=False, default=lambda: 3)')
+    )
+    result = project.cli("revision", "--autogenerate", "-m", "level")
+    assert result.code == 2, result
+    assert "--default users.level=VALUE" in result.err, result

@@ -496,6 +496,11 @@ def check(invocation: Invocation, no_cache: bool) -> int:
         return EXIT_OK
     comparison = result.comparison
     print_plan(printer, comparison.summary)
+    questions = comparison.plan.questions
+    if questions:
+        printer.out("to generate this migration, answer:")
+        for line in questions:
+            printer.out(f"  ? {line}", fg="yellow")
     printer.out(
         f"{len(comparison.changes)} difference(s): run "
         '`distil revision --autogenerate -m "..."` to write a migration'

@@ -74,8 +74,9 @@ def compare_models(
     the database's catalog fingerprint is unchanged; the result then carries no reflected type
     objects, so it can be compared but not rendered.
 
-    Without a questioner nothing is asked: renames stay drop + add (flagged) and a new NOT NULL
-    column without a default is refused — the right answers for ``distil check``.
+    Without a questioner nothing is asked: renames stay drop + add (flagged), a new NOT NULL
+    column without a value and a drop of data stay unanswered in the plan (``plan.questions``)
+    — the right answers for ``distil check``; ``autogenerate`` refuses such a plan.
     """
     from distil.dialects.registry import create_engine
     from distil.diff.plan import plan_migration
@@ -115,18 +116,24 @@ def compare_models(
                 )
                 if reuse_live_snapshot:
                     cache.store(current)
+        target = target_schema(
+            metadata,
+            url,
+            dev_url=config.require_dev_url(),
+            schemas=schemas,
+            cache_dir=config.script_location / "__pycache__",
+        )
+        current, target = _apply_scope(scope, current, target, metadata, live_types)
+        plan = plan_migration(
+            current,
+            target,
+            questioner or NonInteractive(),
+            live=LiveRows(engine),
+            model_defaults=constant_defaults(metadata, dialect),
+        )
     finally:
         if owned:
             engine.dispose()
-    target = target_schema(
-        metadata,
-        url,
-        dev_url=config.require_dev_url(),
-        schemas=schemas,
-        cache_dir=config.script_location / "__pycache__",
-    )
-    current, target = _apply_scope(scope, current, target, metadata, live_types)
-    plan = plan_migration(current, target, questioner or NonInteractive())
     if model_files is not None:  # an edited filter function makes a stored verdict stale too
         model_files = tuple(sorted({*model_files, *scope.source_files()}))
     return Comparison(
@@ -188,6 +195,9 @@ def autogenerate(
     from distil.scripts.directory import ScriptDirectory
 
     comparison = compare_models(config, engine=engine, questioner=questioner)
+    refusal = comparison.plan.refusal()
+    if refusal is not None:
+        raise refusal
     if not comparison.changes and not allow_empty:
         return AutogenerateResult(comparison, None, False)
     upgrade_body, downgrade_body, imports = render_bodies(comparison)
@@ -208,6 +218,67 @@ def autogenerate(
 
     run_post_write_hooks(config.post_write_hooks, path, config.root)
     return AutogenerateResult(comparison, path, verify and bool(comparison.changes), ignored)
+
+
+class LiveRows:
+    """Counts rows and values in the live database, once each, when the plan asks."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.counted: dict[tuple[Any, ...], int | None] = {}
+
+    def rows(self, table: tuple[str | None, str]) -> int | None:
+        return self._count(table, None)
+
+    def values(self, table: tuple[str | None, str], column: str) -> int | None:
+        return self._count(table, column)
+
+    def _count(self, table: tuple[str | None, str], column: str | None) -> int | None:
+        import sqlalchemy as sa
+
+        key = (*table, column)
+        if key not in self.counted:
+            what = sa.func.count(sa.column(column)) if column else sa.func.count()
+            query = sa.select(what).select_from(sa.table(table[1], schema=table[0]))
+            try:
+                with self.engine.connect() as conn:
+                    self.counted[key] = int(conn.execute(query).scalar() or 0)
+            except sa.exc.DBAPIError:
+                self.counted[key] = None  # unknown: decide as if the table held rows
+        return self.counted[key]
+
+
+def constant_defaults(metadata: Any, dialect: Any) -> dict[tuple[str | None, str, str], str]:
+    """The SQL literal of every column's constant Python-side ``default=`` (not a callable, not
+    a SQL expression), by (schema, table, column): what existing rows of a new NOT NULL column
+    get, as Django does."""
+    import enum
+
+    import sqlalchemy as sa
+
+    from distil.diff.questions import fill_literal
+    from distil.errors import UsageError
+    from distil.schema.model import Column
+
+    found: dict[tuple[str | None, str, str], str] = {}
+    for table in metadata.tables.values():
+        for column in table.columns:
+            default = column.default
+            if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
+                continue
+            value = default.arg
+            if isinstance(value, enum.Enum):
+                value = value.name
+            if value is None:
+                continue
+            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            try:
+                type_string = str(column.type.compile(dialect=dialect)).upper()
+                literal = fill_literal(Column(column.name, type_string, False), text, "default=")
+            except (UsageError, sa.exc.CompileError):
+                continue
+            found[(table.schema, table.name, column.name)] = literal
+    return found
 
 
 def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:

@@ -137,6 +137,8 @@ class AddColumn(Change):
     table: TableKey
     column: Column
     fill: str | None = None  # SQL literal for the rows already in the table (NOT NULL, no default)
+    fill_from_model: bool = False  # the fill is the models' own constant default=
+    empty_table: bool = False  # the table held no rows when the plan was made: no fill needed
     sign: ClassVar[str] = "+"
 
     @property
@@ -152,7 +154,12 @@ class AddColumn(Change):
 
     def summary(self) -> str:
         null = "" if self.column.nullable else " NOT NULL"
-        fill = f" (existing rows: {self.fill})" if self.fill else ""
+        fill = ""
+        if self.fill:
+            origin = ", the models' default" if self.fill_from_model else ""
+            fill = f" (existing rows: {self.fill}{origin})"
+        elif self.empty_table:
+            fill = f" ({show(self.table)} is empty: no value needed for existing rows)"
         return f"+ column {show(self.table)}.{self.column.name} {self.column.type}{null}{fill}"
 
 

@@ -1,16 +1,19 @@
 """From two snapshots and a questioner to a migration plan: both directions, decided.
 
 Renames are decided first (and asked about), then the comparison runs on the renamed schema.
-Every new NOT NULL column without a server default on a table that already exists needs a value
-for the rows already there: without one the plan is refused, because the migration would crash
-at deploy time on any table that holds rows. A column that becomes NOT NULL gets its NULLs
+Every new NOT NULL column without a server default on a table that holds rows needs a value for
+the rows already there (the models' constant ``default=``, a hint, or an answer): without one the
+plan says so (``unanswered``) and no migration may be written from it, because it would crash at
+deploy time. A drop of data that nobody marked as intended is listed too (``at_risk``). A column that becomes NOT NULL gets its NULLs
 filled when a value is given; without one, the upgrade checks and stops before changing anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from distil.diff import changes as ch
 from distil.diff.api import compare
@@ -18,6 +21,16 @@ from distil.diff.questions import Hints, Questioner
 from distil.diff.renames import Candidate, Renames, detect_renames
 from distil.errors import UsageError
 from distil.schema.model import Schema
+
+TableKey = tuple[str | None, str]
+
+
+class LiveData(Protocol):
+    """What the live database holds, counted when a decision depends on it (None: unknown)."""
+
+    def rows(self, table: TableKey) -> int | None: ...
+
+    def values(self, table: TableKey, column: str) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,10 @@ class MigrationPlan:
     renames: Renames
     candidates: tuple[Candidate, ...]  # declined rename pairings (comments + warnings)
     intended: tuple[ch.Change, ...]  # destructive upgrade changes the user marked as intended
+    # new NOT NULL columns ("users.age") that need a value for existing rows and have none
+    unanswered: tuple[str, ...] = ()
+    # drops not marked as intended whose table or column holds data: (change, rows or values)
+    at_risk: tuple[tuple[ch.Change, int], ...] = ()
 
     @property
     def summary(self) -> tuple[str, ...]:
@@ -40,21 +57,97 @@ class MigrationPlan:
             for c in self.candidates
         )
 
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """What generating this plan needs answered, one line each, with the flag that does."""
+        lines = [
+            f"{name} is new and NOT NULL without a server default: the rows already in the table "
+            f"need a value (`--default {name}=VALUE`, or answer the question on a terminal)"
+            for name in self.unanswered
+        ]
+        lines += [
+            f"{change.summary()}: {count} {'row' if isinstance(change, ch.DropTable) else 'value'}"
+            f"{'s' if count != 1 else ''} would be lost; `distil upgrade` refuses it unless it is "
+            f"marked as intended (`--allow-data-loss`, or answer the question on a terminal)"
+            for change, count in self.at_risk
+        ]
+        lines += [
+            f"{c.old} → {c.new} may be a rename (`{c.hint}` keeps the data)"
+            for c in self.candidates
+        ]
+        return tuple(lines)
 
-def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> MigrationPlan:
+    def refusal(self) -> UsageError | None:
+        """Why no migration can be written for this plan yet, if anything stops it."""
+        if self.unanswered:
+            first = self.unanswered[0]
+            renames_hint = [c.hint for c in self.candidates if c.new in self.unanswered]
+            maybe = (
+                f" If this is a rename, say so instead ({', '.join(renames_hint)}): the rows keep "
+                f"their values."
+                if renames_hint
+                else ""
+            )
+            return UsageError(
+                f"new NOT NULL column(s) without a server default: {', '.join(self.unanswered)}. "
+                f"Adding them would fail on any table that already holds rows, so no migration "
+                f"was written. Either give a one-off value for the existing rows (`--default "
+                f"{first}=VALUE`, or answer the question on a terminal), or give the column a "
+                f"server_default or make it nullable in the models.{maybe}"
+            )
+        if self.at_risk:
+            dropped = {_dropped_name(change) for change, _ in self.at_risk}
+            renames_hint = [c.hint for c in self.candidates if c.old in dropped]
+            maybe = (
+                f" If it is a rename, say so instead ({', '.join(renames_hint)}): the data is kept."
+                if renames_hint
+                else ""
+            )
+            lost = "; ".join(
+                f"{change.summary()} ({count} "
+                f"{'row' if isinstance(change, ch.DropTable) else 'value'}{'s' if count != 1 else ''})"
+                for change, count in self.at_risk
+            )
+            return UsageError(
+                f"the migration would destroy data that `distil upgrade` refuses to destroy "
+                f"unless told: {lost}. No migration was written. If that is intended, generate "
+                f"again with --allow-data-loss (or answer the question on a terminal) and the "
+                f"drop is marked allow_data_loss=True; otherwise change the models.{maybe}"
+            )
+        return None
+
+
+def plan_migration(
+    current: Schema,
+    target: Schema,
+    questioner: Questioner,
+    *,
+    live: LiveData | None = None,
+    model_defaults: Mapping[tuple[str | None, str, str], str] | None = None,
+) -> MigrationPlan:
+    """Decide both directions. ``live`` counts rows where a decision depends on them (a new
+    NOT NULL column on an empty table needs no value; a drop of data is flagged);
+    ``model_defaults`` holds the SQL literal of each column's constant Python-side default,
+    used for the existing rows of a new NOT NULL column without asking."""
     renames, candidates = detect_renames(current, target, questioner)
     existing = {t.key for t in renames.apply(current).tables}
     upgrade: list[ch.Change] = []
     missing: list[str] = []
     for change in compare(current, target, renames):
         if isinstance(change, ch.AddColumn) and change.needs_fill and change.table in existing:
-            fill = questioner.fill_value(
-                change.table, change.column, "is new and NOT NULL without a server default"
-            )
-            if fill is None:
-                missing.append(f"{ch.show(change.table)}.{change.column.name}")
+            constant = (model_defaults or {}).get((*change.table, change.column.name))
+            if live is not None and live.rows(change.table) == 0:
+                change = dataclasses.replace(change, empty_table=True)
+            elif constant is not None:
+                change = dataclasses.replace(change, fill=constant, fill_from_model=True)
             else:
-                change = dataclasses.replace(change, fill=fill)
+                fill = questioner.fill_value(
+                    change.table, change.column, "is new and NOT NULL without a server default"
+                )
+                if fill is None:
+                    missing.append(f"{ch.show(change.table)}.{change.column.name}")
+                else:
+                    change = dataclasses.replace(change, fill=fill)
         elif isinstance(change, ch.AlterColumn) and change.becomes_not_null:
             fill = questioner.fill_value(change.table, change.after, "becomes NOT NULL")
             if fill is not None:
@@ -63,25 +156,19 @@ def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> M
     hints = questioner if isinstance(questioner, Hints) else getattr(questioner, "hints", None)
     if isinstance(hints, Hints):  # also when an interactive questioner answers hints first
         hints.check_all_used()
-    if missing:
-        first = missing[0]
-        renames_hint = [c.hint for c in candidates if c.new in missing]
-        maybe = (
-            f" If this is a rename, say so instead ({', '.join(renames_hint)}): the rows keep "
-            f"their values."
-            if renames_hint
-            else ""
-        )
-        raise UsageError(
-            f"new NOT NULL column(s) without a server default: {', '.join(missing)}. Adding them "
-            f"would fail on any table that already holds rows, so no migration was written. "
-            f"Either give a one-off value for the existing rows (`--default {first}=VALUE`, or "
-            f"answer the question on a terminal), or give the column a server_default or make it "
-            f"nullable in the models.{maybe}"
-        )
-    intended = tuple(
-        c for c in upgrade if _destructive(c) and questioner.confirm_data_loss(c.summary())
-    )
+    intended = []
+    at_risk = []
+    for change in upgrade:
+        if not _destructive(change):
+            continue
+        held = _held(change, live)
+        summary = change.summary()
+        if held:
+            summary += f" ({held} {'row' if isinstance(change, ch.DropTable) else 'value'}{'s' if held != 1 else ''})"
+        if questioner.confirm_data_loss(summary):
+            intended.append(change)
+        elif held:
+            at_risk.append((change, held))
     kept_tables = {t.key for t in target.tables}
     downgrade = [
         _with_placeholder(change)
@@ -89,7 +176,34 @@ def plan_migration(current: Schema, target: Schema, questioner: Questioner) -> M
         else change
         for change in compare(target, current, renames.inverted())
     ]
-    return MigrationPlan(tuple(upgrade), tuple(downgrade), renames, candidates, intended)
+    return MigrationPlan(
+        tuple(upgrade),
+        tuple(downgrade),
+        renames,
+        candidates,
+        tuple(intended),
+        tuple(missing),
+        tuple(at_risk),
+    )
+
+
+def _dropped_name(change: ch.Change) -> str:
+    if isinstance(change, ch.DropTable):
+        return ch.show(change.table.key)
+    if isinstance(change, ch.DropColumn):
+        return f"{ch.show(change.table)}.{change.column.name}"
+    return ""
+
+
+def _held(change: ch.Change, live: LiveData | None) -> int | None:
+    """Rows of a dropped table, values of a dropped column, as the live database holds them."""
+    if live is None:
+        return None
+    if isinstance(change, ch.DropTable):
+        return live.rows(change.table.key)
+    if isinstance(change, ch.DropColumn):
+        return live.values(change.table, change.column.name)
+    return None
 
 
 def _with_placeholder(change: ch.AddColumn) -> ch.AddColumn:

@@ -360,7 +360,10 @@ class Renderer:
         rendered = render_column(column, self.dialect, self.imports, fill=c.fill)
         lines = [f"op.add_column({c.table[1]!r}, {rendered}{kwargs(schema=c.table[0])})"]
         if c.fill is not None and c.column.default is None:
-            lines.insert(0, f"# Existing rows get {c.fill}; that default is removed right after.")
+            origin = " (the models' default=)" if c.fill_from_model else ""
+            lines.insert(
+                0, f"# Existing rows get {c.fill}{origin}; that default is removed right after."
+            )
             lines.append(
                 f"op.alter_column({c.table[1]!r}, {c.column.name!r}, server_default=None, "
                 f"existing_type={render_type(column.type, self.imports, self.dialect)}, existing_nullable=False"
