@@ -228,7 +228,7 @@ def test_failure_after_an_autocommit_block_keeps_the_migrations_before_it(
 
 
 @SQLITE_ONLY
-def test_a_file_that_cannot_be_imported_keeps_the_finished_migrations_of_the_group(
+def test_a_file_that_cannot_be_imported_stops_the_run_before_its_first_migration(
     project: Project,
 ) -> None:
     write_history(project, 3)
@@ -238,8 +238,8 @@ def test_a_file_that_cannot_be_imported_keeps_the_finished_migrations_of_the_gro
     result = project.cli("upgrade", "head")
     assert result.code == 2, result
     assert "no_such_module_here" in result.err
-    assert applied(project) == revisions(3)
-    assert user_tables(project) == ["runs", "t01", "t02", "t03"]
+    assert applied(project) == []
+    assert user_tables(project) == []
 
 
 # -- interrupted --------------------------------------------------------------------------------
