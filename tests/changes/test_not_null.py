@@ -197,3 +197,49 @@ def test_a_callable_default_is_not_taken_without_asking(
     result = project.cli("revision", "--autogenerate", "-m", "level")
     assert result.code == 2, result
     assert "--default users.level=VALUE" in result.err, result
+
+
+def test_default_values_are_values_and_sql_says_so(evolving: Evolving, project: Project) -> None:
+    """``--default`` takes a raw value: nothing after ``=`` is the empty string, ``''`` is two
+    quote characters, a date is a date; ``sql:`` gives a SQL expression instead."""
+    evolving.use(
+        users(
+            NICKNAME,
+            'sa.Column("email", sa.String(20), nullable=False)',
+            'sa.Column("quotes", sa.String(20), nullable=False)',
+            'sa.Column("born", sa.Date, nullable=False)',
+            'sa.Column("seen", sa.DateTime, nullable=False)',
+            'sa.Column("word", sa.String(20), nullable=False)',
+        )
+    )
+    result = project.cli(
+        "revision",
+        "--autogenerate",
+        "-m",
+        "fills",
+        "--default",
+        "users.email=",
+        "--default",
+        "users.quotes=''",
+        "--default",
+        "users.born=2024-02-29",
+        "--default",
+        "users.seen=sql:CURRENT_TIMESTAMP",
+        "--default",
+        "users.word=sql:'NULL'",
+    )
+    assert result.code == 0, result
+    assert project.cli("upgrade", "head").code == 0
+    rows = sorted_rows(project, "SELECT id, email, quotes, word FROM users")
+    assert rows == [(1, "", "''", "NULL"), (2, "", "''", "NULL"), (3, "", "''", "NULL")]
+    born = {str(value) for (value,) in project.rows("SELECT born FROM users")}
+    assert born == {"2024-02-29"}, born
+    assert project.rows("SELECT COUNT(*) FROM users WHERE seen IS NULL")[0][0] == 0
+    evolving.nothing_left()
+
+
+def test_sql_without_an_expression_is_refused(evolving: Evolving, project: Project) -> None:
+    evolving.use(users(NICKNAME, 'sa.Column("seen", sa.DateTime, nullable=False)'))
+    result = project.cli("revision", "--autogenerate", "-m", "seen", "--default", "users.seen=sql:")
+    assert result.code == 2, result
+    assert "sql:CURRENT_TIMESTAMP" in result.err, result

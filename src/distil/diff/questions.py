@@ -180,15 +180,30 @@ _BOOLEAN = ("BOOL",)
 _TEMPORAL = ("DATE", "TIME")
 
 
+SQL_PREFIX = "sql:"
+
+
 def fill_literal(column: Column, raw: str, origin: str) -> str:
-    """The SQL literal for ``raw`` as a value of ``column``'s type; UsageError if it isn't one."""
+    """The SQL literal for ``raw`` as a value of ``column``'s type; UsageError if it isn't one.
+
+    ``raw`` is a value, never SQL: ``''`` is two quote characters, and nothing (``users.email=``)
+    is the empty string. ``sql:EXPRESSION`` passes the expression through as SQL
+    (``sql:CURRENT_TIMESTAMP``, ``sql:'NULL'``)."""
     import datetime
 
     type_ = column.type.upper()
+    if raw.startswith(SQL_PREFIX):
+        expression = raw[len(SQL_PREFIX) :].strip()
+        if not expression:
+            raise UsageError(
+                f"{origin}: `sql:` needs a SQL expression after it, e.g. sql:CURRENT_TIMESTAMP."
+            )
+        return expression
     text = raw.strip()
     if text.upper() == "NULL":
         raise UsageError(
-            f"{origin}: NULL cannot fill a NOT NULL column; give a value of type {column.type}."
+            f"{origin}: NULL cannot fill a NOT NULL column; give a value of type {column.type} "
+            f"(for the four letters NULL as text, write sql:'NULL')."
         )
     try:
         if any(word in type_ for word in _BOOLEAN) or type_ == "TINYINT(1)":
