@@ -199,3 +199,16 @@ def test_the_context_can_be_read_when_the_file_is_imported(project: Project, dia
 
     assert result.code == 0, result
     assert [bool(v) for (v,) in project.rows("SELECT pg FROM flags")] == [dialect == "postgresql"]
+
+
+def test_lint_reads_a_file_that_reads_the_context_when_imported(
+    project: Project, dialect: str
+) -> None:
+    write_alembic_migration(
+        project, "m0d000000001", None, MODULE_LEVEL_UPGRADE, imports=IMPORTS, extra=MODULE_LEVEL
+    )
+
+    result = project.cli("lint", "--all")
+
+    assert result.code == 0, result
+    assert "not importable" not in result.out.lower() and "1 migration" in result.out

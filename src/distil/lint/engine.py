@@ -196,8 +196,15 @@ def lint_headers(
 
 
 def _hits_of(header: RevisionHeader, directory: ScriptDirectory, env: LintEnvironment) -> list[Hit]:
+    from distil import op
+    from distil.lint.recording import RecordingContext
+
+    # a file may read op.get_context() when it is imported (Alembic histories do): it gets a
+    # context that records, never runs
+    loading = RecordingContext(env.impl, header.revision, header.path)
     try:
-        module = directory.load_module(header)
+        with op.activate(cast("Any", loading)):
+            module = directory.load_module(header)
     except DistilError as error:
         line = getattr(error.__cause__, "lineno", None)
         message = str(error).split("\n", 1)[0]
