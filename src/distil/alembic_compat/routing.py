@@ -89,9 +89,11 @@ class _AlembicFinder(importlib.abc.MetaPathFinder):
         if fullname in PROVIDED_MODULES:
             module = importlib.import_module(compat_name(fullname))
             return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module))
+        if _AlembicFinder._searching:
+            return None  # asked again by another finder while this one looks: let it look
         parent = fullname.rpartition(".")[0]
         search = _installed_alembic_path(parent) if parent in PROVIDED_MODULES else path
-        spec = importlib.machinery.PathFinder.find_spec(fullname, list(search)) if search else None
+        spec = self._installed(fullname, search, target) if search else None
         if spec is None:
             raise UnsupportedAlembicModule(
                 f"distil runs Alembic migration files without Alembic, but it does not provide "
@@ -101,6 +103,28 @@ class _AlembicFinder(importlib.abc.MetaPathFinder):
                 name=fullname,
             )
         return spec
+
+    _searching = False
+
+    def _installed(
+        self, fullname: str, search: Sequence[str], target: ModuleType | None
+    ) -> importlib.machinery.ModuleSpec | None:
+        """The installed Alembic's module, found by the other finders (so that a finder that
+        refuses Alembic, as a test of running without it does, is obeyed)."""
+        _AlembicFinder._searching = True
+        try:
+            for finder in sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                if finder is self or find is None:
+                    continue
+                spec = find(fullname, list(search), target)
+                if spec is not None:
+                    return spec  # type: ignore[no-any-return]
+        except ImportError:
+            return None
+        finally:
+            _AlembicFinder._searching = False
+        return None
 
 
 def _installed_alembic_path(package: str) -> list[str] | None:
