@@ -54,3 +54,25 @@ def test_op_names_an_unsupported_operation() -> None:
 
         with pytest.raises(AttributeError, match="`op.run_async` is not supported"):
             op.run_async  # noqa: B018
+
+
+def test_an_import_finder_that_refuses_alembic_is_obeyed_for_what_the_layer_lacks() -> None:
+    import importlib.abc
+
+    class RefuseAlembic(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+            if name == "alembic" or name.startswith("alembic."):
+                raise ModuleNotFoundError(f"No module named {name!r} (blocked)", name=name)
+            return None
+
+    refuse = RefuseAlembic()
+    sys.meta_path.insert(0, refuse)
+    try:
+        with alembic_imports():
+            from alembic import op
+
+            assert op.__name__ == "distil.alembic_compat.op"
+            with pytest.raises(ImportError, match="does not provide the module 'alembic.util'"):
+                importlib.import_module("alembic.util")
+    finally:
+        sys.meta_path.remove(refuse)
