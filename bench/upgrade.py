@@ -37,6 +37,7 @@ TABLE_EVERY = 5  # one revision in five creates a table; the others alter the ne
 HELP_TARGET = 0.2
 READ_TARGET = 0.3
 UPGRADE_TARGET = 0.4
+SAME_FILES_TARGET = 1.0  # distil on the Alembic project's own files: never slower than Alembic
 
 
 # --------------------------------------------------------------------------- the history
@@ -193,6 +194,75 @@ def clean_env(url: str | None = None) -> dict[str, str]:
         env["DISTIL_DATABASE_URL"] = url
         env[ALEMBIC_URL_ENV] = url
     return env
+
+
+# Runs distil with an audit hook that records every code object executed from the versions
+# directory (importing a module executes its code through ``exec``); prints how many files.
+_EXECUTED_FILES_PROBE = """
+import runpy, sys
+versions = sys.argv.pop(1)
+executed = set()
+
+def record(event, args):
+    if event == "exec":
+        name = getattr(args[0], "co_filename", "")
+        if name.startswith(versions):
+            executed.add(name)
+
+sys.addaudithook(record)
+try:
+    runpy.run_module("distil", run_name="__main__", alter_sys=True)
+finally:
+    print(f"migration-files-executed={len(executed)}", file=sys.stderr)
+"""
+
+
+def migration_files_executed(project: Path, argv: Sequence[str], env: dict[str, str]) -> int:
+    """How many migration files of ``project`` ``distil *argv`` executes (imports)."""
+    versions = str((project / "migrations" / "versions").resolve())
+    done = subprocess.run(
+        [sys.executable, "-c", _EXECUTED_FILES_PROBE, versions, *argv],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    marker = "migration-files-executed="
+    found = [line for line in done.stderr.splitlines() if line.startswith(marker)]
+    if done.returncode != 0 or not found:
+        raise RuntimeError(f"`distil {' '.join(argv)}` in {project} failed:\n{done.stderr[-2000:]}")
+    return int(found[-1].removeprefix(marker))
+
+
+@dataclass(frozen=True)
+class ImportAudit:
+    """What reading the Alembic project's history costs in migration imports."""
+
+    revisions: int
+    heads_cold: int  # `distil heads` with no header cache
+    heads_warm: int  # `distil heads` again, the header cache written
+    upgrade: int  # control: `distil upgrade head` on SQLite must execute every file
+
+    @property
+    def verdict(self) -> str:
+        reads_none = self.heads_cold == 0 and self.heads_warm == 0
+        return "PASS" if reads_none and self.upgrade == self.revisions else "FAIL"
+
+
+def audit_imports(project: Path, revisions: int, scratch: Path) -> ImportAudit:
+    cache = project / "migrations" / "versions" / "__pycache__"
+    for stale in cache.glob("distil-*"):
+        stale.unlink()
+    env = clean_env()
+    cold = migration_files_executed(project, ["heads"], env)
+    warm = migration_files_executed(project, ["heads"], env)
+    databases = Databases("sqlite", scratch)
+    try:
+        url = databases.fresh("audit")
+        upgrade = migration_files_executed(project, ["upgrade", "head"], clean_env(url))
+    finally:
+        databases.drop_all()
+    return ImportAudit(revisions, cold, warm, upgrade)
 
 
 # --------------------------------------------------------------------------- databases
@@ -419,7 +489,7 @@ def measure_dialect(
             compare(
                 repeat,
                 f"upgrade head ({dialect}) alembic files",
-                UPGRADE_TARGET,
+                SAME_FILES_TARGET,
                 upgrade("alembic", projects.alembic),
                 upgrade("distil", projects.distil_alembic_files),
             ),
@@ -479,20 +549,23 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     floors: list[Floor] = field(default_factory=list)
     references: list[tuple[str, float]] = field(default_factory=list)
+    audit: ImportAudit | None = None
 
     def lines(self) -> Iterator[str]:
         yield f"distil vs Alembic, {self.revisions} revisions, best of {self.repeat} (wall seconds)"
         yield ""
-        yield f"{'command':<32} {'alembic s':>10} {'distil s':>10} {'ratio':>7} {'target':>7}  result"
+        yield f"{'command':<36} {'alembic s':>10} {'distil s':>10} {'ratio':>7} {'target':>7}  result"
         for row in self.rows:
             target = f"<={row.target:.1f}" if row.target is not None else "-"
             yield (
-                f"{row.command:<32} {row.alembic:>10.3f} {row.distil:>10.3f} "
+                f"{row.command:<36} {row.alembic:>10.3f} {row.distil:>10.3f} "
                 f"{row.ratio:>7.2f} {target:>7}  {row.verdict}"
             )
         yield ""
         yield "tpm: against Alembic with transaction_per_migration=True in env.py (one commit per"
         yield "revision, as distil does); other upgrade rows: `alembic init`'s env.py (one commit)."
+        yield "alembic files: distil runs the Alembic project's files as they are (`from alembic"
+        yield "import op`), next to Alembic on the same files; target: not slower."
         yield ""
         yield f"{'floor: the SQL run by the driver':<40} {'tx per revision':>16} {'one tx':>10}"
         for floor in self.floors:
@@ -500,6 +573,14 @@ class Report:
             yield f"{name:<40} {floor.per_revision:>14.3f} s {floor.one_transaction:>8.3f} s"
         for name, seconds in self.references:
             yield f"reference: {name}: {seconds:.3f} s"
+        if self.audit is not None:
+            audit = self.audit
+            yield ""
+            yield (
+                f"`distil heads` on the Alembic files executed {audit.heads_cold} of "
+                f"{audit.revisions} migration files (no header cache), {audit.heads_warm} (cached); "
+                f"control: `distil upgrade head` executed {audit.upgrade}: {audit.verdict}"
+            )
 
 
 def run_benchmark(args: argparse.Namespace) -> Report:
@@ -540,6 +621,18 @@ def run_benchmark(args: argparse.Namespace) -> Report:
         ):
             alembic, distil = command("alembic", *argv), command("distil", *argv)
             report.rows.append(compare(args.repeat, name, target, alembic, distil))
+        heads_argv = [tool("distil"), "heads"]
+        report.rows.append(
+            compare(
+                args.repeat,
+                "heads (alembic files)",
+                READ_TARGET,
+                command("alembic", "heads"),
+                lambda: run_checked(heads_argv, cwd=projects.distil_alembic_files, env=env),
+            )
+        )
+        progress("imports while reading the Alembic files' headers ...")
+        report.audit = audit_imports(projects.distil_alembic_files, len(history), base)
         for dialect in dialects:
             rows, floor = measure_dialect(dialect, args.repeat, projects, base)
             report.rows.extend(rows)
@@ -565,7 +658,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = run_benchmark(args)
     print("\n".join(report.lines()))
     print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s)")
-    return 1 if any(row.verdict == "FAIL" for row in report.rows) else 0
+    failed = any(row.verdict == "FAIL" for row in report.rows)
+    return 1 if failed or (report.audit and report.audit.verdict == "FAIL") else 0
 
 
 if __name__ == "__main__":
