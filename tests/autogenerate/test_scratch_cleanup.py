@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -67,8 +67,9 @@ def scratch_databases(dialect: str, pid: int) -> list[str]:
     return sorted(n for n in names if n.startswith("distil_scratch_") and f"_{pid}_" in n)
 
 
-def sleeping_in_scratch(dialect: str, pid: int) -> bool:
-    """Whether process ``pid`` is waiting on a sleep inside one of its scratch databases."""
+def sleeping_in_scratch(dialect: str, pid: int, database: str | None = None) -> bool:
+    """Whether process ``pid`` is waiting on a sleep inside one of its scratch databases (or in
+    ``database``)."""
     query = {
         "postgresql": "SELECT datname, query FROM pg_stat_activity",
         "mariadb": "SELECT DB, INFO FROM information_schema.PROCESSLIST",
@@ -79,12 +80,13 @@ def sleeping_in_scratch(dialect: str, pid: int) -> bool:
             rows = conn.exec_driver_sql(query).all()
     finally:
         engine.dispose()
-    return any(
-        (db or "").startswith("distil_scratch_")
-        and f"_{pid}_" in (db or "")
-        and "sleep(60)" in (sql or "").lower()
-        for db, sql in rows
-    )
+
+    def in_scratch(db: str) -> bool:
+        if database is not None:
+            return db == database
+        return db.startswith("distil_scratch_") and f"_{pid}_" in db
+
+    return any(in_scratch(db or "") and "sleep(60)" in (sql or "").lower() for db, sql in rows)
 
 
 def start(project: Project, *args: str) -> subprocess.Popen[str]:
@@ -103,9 +105,11 @@ def start(project: Project, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def wait_until_sleeping(dialect: str, process: subprocess.Popen[str]) -> None:
+def wait_until_sleeping(
+    dialect: str, process: subprocess.Popen[str], database: str | None = None
+) -> None:
     deadline = time.monotonic() + 60
-    while not sleeping_in_scratch(dialect, process.pid):
+    while not sleeping_in_scratch(dialect, process.pid, database):
         if process.poll() is not None:
             raise AssertionError(f"the command ended early: {process.communicate()}")
         assert time.monotonic() < deadline, "the command never reached its scratch database"
@@ -222,6 +226,43 @@ def test_a_live_runs_scratch_database_is_not_swept(
     process.communicate(timeout=60)
     assert process.returncode == 130
     assert scratch_databases(dialect, process.pid) == []
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_a_borrowed_dev_url_left_full_by_a_killed_run_is_refused_not_emptied(
+    project: Project,
+    dialect: str,
+    make_db_url: Callable[[], str],
+    stopped: list[subprocess.Popen[str]],
+) -> None:
+    """distil cannot tell a killed run's leftovers from the user's own tables: it says so and
+    leaves them. (MariaDB commits each CREATE TABLE at once; on PostgreSQL the killed build's
+    transaction is never committed, so nothing is left.)"""
+    prepare(project, dialect)
+    dev_url = make_db_url()
+    with (project.root / "distil.toml").open("a", encoding="utf-8") as config:
+        config.write(f"dev_url = {json.dumps(dev_url)}\n")
+    process = start(project, "check")
+    stopped.append(process)
+    wait_until_sleeping(dialect, process, sa.make_url(dev_url).database)
+    process.kill()
+    process.communicate(timeout=60)
+    engine = sa.create_engine(dev_url)
+    try:
+        left = sorted(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert left == ["users"]
+
+    result = project.cli("check")
+
+    assert result.code == 2, result
+    assert "is not empty" in result.err and "leftovers" in result.err, result
+    engine = sa.create_engine(dev_url)
+    try:
+        assert sorted(sa.inspect(engine).get_table_names()) == left
+    finally:
+        engine.dispose()
 
 
 # ---------------------------------------------------------------- the right to create databases

@@ -387,7 +387,9 @@ def _refuse_content(dev: sa.URL, before: list[ScratchObject]) -> None:
         f"({shown}{more}). distil borrows dev_url as a scratch database and removes what it "
         f"creates there, so it only takes an empty one and never touches what is already in it. "
         f"Point dev_url at an empty database (for example CREATE DATABASE app_dev), or remove "
-        f"dev_url to let distil create a throwaway database itself. Nothing was changed."
+        f"dev_url to let distil create a throwaway database itself. Nothing was changed. (If a "
+        f"distil run was killed while it used this database, these are its leftovers: distil "
+        f"cannot tell them from yours, so empty the database yourself.)"
     )
 
 
