@@ -4,11 +4,13 @@ Guarantees, for a database whose dialect says ``supports_transactional_ddl = Fal
 
 - Every statement a migration sends (reads excluded) gets a row in ``<version table>_progress``:
   its position in the migration, the sha256 of its SQL and parameters, and its status.
-- A statement that commits implicitly (DDL) is recorded as ``started`` and committed *before* it
-  runs, together with a digest of the schema as it was, then marked ``done`` and committed right
-  after. Any other statement's ``done`` row is written in the transaction of the statement
-  itself, so it commits or rolls back with it. The rows therefore always say which statements
-  took effect, even after a kill; at most one (a DDL statement) is ``started``.
+- A statement that commits implicitly (DDL) is recorded as ``started``, together with a digest
+  of the schema as it was, just before it runs; the server's implicit commit, made before it
+  executes the statement, commits that row. It is marked ``done`` in the transaction of the
+  next statement's record (no extra round trip), or after a failure. Any other statement's
+  ``done`` row is written in the transaction of the statement itself, so it commits or rolls
+  back with it. The rows therefore always say which statements took effect, or, for a DDL
+  statement left ``started`` by a kill, let the digest decide.
 - The step that finishes a migration deletes its rows in the same transaction that records it in
   the version table. The table exists only while a run is going on or a migration is
   interrupted: it is created before the first step and dropped when a run leaves it empty.
@@ -155,6 +157,8 @@ class StatementProgress:
         )
         self._skipped = 0
         self.refusal: MigrationFailed | None = None  # raised by a replay that cannot continue
+        self._completed: list[int] = []  # DDL statements that ran, not yet marked done
+        self._ran_ddl: list[int] = []  # every DDL statement that ran in this run of the step
 
     @property
     def replaying(self) -> bool:
@@ -193,12 +197,20 @@ class StatementProgress:
                     self._write(cursor, self._mark_done(index), commit=True)
                 self._skipped += 1
                 return self.impl.no_op_sql, ([()] if executemany else ())
+        if self._completed:
+            # the DDL statements that ran since the last write are marked done in this write's
+            # transaction (a crash before it commits leaves them 'started': decided by digest)
+            for done in self._completed:
+                self._write(cursor, self._mark_done(done), commit=False)
+            self._completed = []
         if ddl:
             before = self.impl.schema_fingerprint(cursor, statement)
             if previous is not None:
                 self._write(cursor, self._delete(index), commit=False)
+            # not committed here: the statement's own implicit commit, which the server makes
+            # before it executes it, commits this row (and what ran before) first
             self._write(
-                cursor, self._insert(index, STARTED, digest, before, statement), commit=True
+                cursor, self._insert(index, STARTED, digest, before, statement), commit=False
             )
         self._pending = ("ddl" if ddl else "dml", index, digest, statement, parameters)
         return statement, parameters
@@ -209,9 +221,25 @@ class StatementProgress:
             return
         kind, index, digest, sql, _ = pending
         if kind == "ddl":
-            self._write(cursor, self._mark_done(index), commit=True)
+            self._completed.append(index)  # marked with the next write, or when the step ends
+            self._ran_ddl.append(index)
         else:
             self._write(cursor, self._insert(index, DONE, digest, None, sql), commit=False)
+
+    def record_completed(self) -> None:
+        """After a failure and its rollback: mark done every DDL statement that ran (their marks
+        may have been rolled back with a later statement's transaction), and commit."""
+        if not self._ran_ddl:
+            return
+        try:
+            raw = self.conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            for index in self._ran_ddl:
+                self._write(cursor, self._mark_done(index), commit=False)
+            raw.commit()
+        except Exception:  # noqa: BLE001 - left 'started': the next run decides by the digest
+            pass
 
     def forget_failed_statement(self, connection_alive: bool) -> None:
         """After a DDL statement failed with the session intact, it did not take effect: say so."""
@@ -358,11 +386,11 @@ def describe_running(rows: Sequence[ProgressRow], path_name: str | None, holder:
     revision = rows[0].revision
     verb = "upgrade" if rows[0].direction == "up" else "downgrade"
     where = f"{verb} of revision {revision}" + (f" ({path_name})" if path_name else "")
-    done = sorted((r for r in rows if r.status == DONE), key=_index)
-    listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in done)
+    started = sorted(rows, key=_index)
+    listed = "; ".join(f"#{r.index} {_short(r.sql)}" for r in started)
     return (
         f"{where} is running right now (the migration lock is held by {holder}); "
-        f"{len(done)} statement(s) done so far" + (f": {listed}" if listed else "") + ". "
+        f"{len(started)} statement(s) started so far" + (f": {listed}" if listed else "") + ". "
         "Nothing needs undoing: wait for it to finish, then run `distil current` again."
     )
 

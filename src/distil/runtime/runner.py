@@ -261,6 +261,8 @@ class Runner:
                 rollback_quietly(self.conn)
             else:
                 lost = group.undo()
+            if progress is not None:
+                progress.record_completed()
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             if progress is not None and progress.refusal is error:
