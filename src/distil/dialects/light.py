@@ -70,7 +70,9 @@ def missing_database_file(url: str) -> str | None:
         if "mode=memory" in query.lower():
             return None
         path = unquote(path[len("file:") :].split("?", 1)[0])
-    return None if os.path.exists(path) else path
+    if os.path.exists(path) or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return None  # there, or never creatable there: connecting says what is wrong
+    return path
 
 
 def empty_twin_url(url: str) -> str:
