@@ -9,6 +9,7 @@ hook that fails or cannot be found makes the command exit 1 naming the hook, and
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from tests.helpers import Project
@@ -96,3 +97,18 @@ def test_a_hook_that_cannot_be_split_is_a_config_error(project: Project) -> None
     result = project.cli("heads")
     assert result.code == 2, result
     assert "post_write_hooks" in result.err and "cannot be split" in result.err
+
+
+def test_a_hook_given_as_a_path_is_relative_to_the_config_file(project: Project) -> None:
+    tool = project.root / "tools" / "mark.py"
+    tool.parent.mkdir()
+    tool.write_text(
+        "#!" + sys.executable + "\nimport pathlib, sys\n"
+        "p = pathlib.Path(sys.argv[1])\np.write_text(p.read_text() + '# marked\\n')\n"
+    )
+    tool.chmod(0o755)
+    configure(project, "./tools/mark.py")
+    inside = Project(root=project.versions, url=project.url)  # run from a subdirectory
+    result = inside.cli("revision", "-m", "first", "--rev-id", "aaa111")
+    assert result.code == 0, result
+    assert next(project.versions.glob("aaa111_*.py")).read_text().endswith("# marked\n")

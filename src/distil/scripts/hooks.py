@@ -40,7 +40,7 @@ def run_post_write_hooks(hooks: Sequence[str], path: Path, cwd: Path) -> None:
     """Run each hook on ``path`` in order; raise ``PostWriteHookFailed`` at the first failure."""
     for command in hooks:
         arguments = hook_arguments(command, path)
-        executable = _find(arguments[0])
+        executable = _find(arguments[0], cwd)
         if executable is None:
             raise PostWriteHookFailed(
                 f"Wrote {path}, but the post-write hook `{command}` cannot run: "
@@ -75,9 +75,10 @@ def run_post_write_hooks(hooks: Sequence[str], path: Path, cwd: Path) -> None:
             )
 
 
-def _find(program: str) -> str | None:
-    """``program`` on PATH, else in the directory of the running interpreter (a virtualenv's
-    ``bin`` even when it is not activated)."""
+def _find(program: str, cwd: Path) -> str | None:
+    """``program`` as a path (relative to ``cwd``), else on PATH, else in the directory of the
+    running interpreter (a virtualenv's ``bin`` even when it is not activated)."""
     if os.sep in program or (os.altsep and os.altsep in program):
-        return program if os.access(program, os.X_OK) else None
+        path = cwd / program
+        return str(path) if os.access(path, os.X_OK) else None
     return shutil.which(program) or shutil.which(program, path=str(Path(sys.executable).parent))
