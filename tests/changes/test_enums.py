@@ -124,3 +124,43 @@ def test_non_native_enum_changes_its_check_constraint(evolving: Evolving, projec
     assert sorted_rows(project, "SELECT id, mood FROM people") == sorted(PEOPLE, key=repr)
     with pytest.raises(Exception, match="(?i)check|constraint"):
         project.execute("INSERT INTO people (id, mood) VALUES (5, 'glad')")
+
+
+def mariadb_status(*values: str) -> str:
+    labels = ", ".join(repr(v) for v in values)
+    return f"""
+from sqlalchemy.dialects import mysql
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("status", mysql.ENUM({labels})),
+)
+"""
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_enum_plan_keeps_the_labels_and_an_added_one_is_not_narrowing(
+    project: Project, dialect: str, reusable_database: Callable[[str, str], str]
+) -> None:
+    evolving = Evolving.start(project, dialect, reusable_database)
+    evolving.start_with(
+        mariadb_status("draft", "published"),
+        "INSERT INTO posts (id, status) VALUES (1, 'draft')",
+    )
+    evolving.use(mariadb_status("draft", "published", "gone"))
+    result = project.cli("revision", "--autogenerate", "-m", "gone")
+    assert result.code == 0, result
+    assert "ENUM('draft','published') → ENUM('draft','published','gone')" in result.out, result
+    assert "narrowing" not in result.out, result
+    text = next(project.versions.glob("*_gone.py")).read_text()
+    upgrade_body, downgrade_body = text.split("def downgrade")
+    assert "Data-dependent" not in upgrade_body, upgrade_body
+    assert "Data-dependent" in downgrade_body, downgrade_body  # the downgrade removes 'gone'
+    assert project.cli("upgrade", "head").code == 0
+    evolving.nothing_left()
+
+    evolving.use(mariadb_status("draft", "gone"))
+    narrowed = project.cli("check")
+    assert "ENUM('draft','published','gone') → ENUM('draft','gone') (narrowing" in narrowed.out

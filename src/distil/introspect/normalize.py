@@ -18,7 +18,7 @@ from distil.schema.model import Schema
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[str | None, ...]:

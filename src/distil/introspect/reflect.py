@@ -166,10 +166,17 @@ def _column(c: dict[str, Any], dialect: sa.Dialect) -> Column:
 
 
 def type_string(type_: Any, dialect: sa.Dialect) -> str:
+    """The type as the dialect compiles it, upper-cased outside quoted literals (so a MariaDB
+    ``ENUM('draft','published')`` keeps its labels as they are)."""
     try:
-        return _squash(type_.compile(dialect=dialect)).upper()
+        compiled = _squash(type_.compile(dialect=dialect))
     except Exception:  # noqa: BLE001 - an uncompilable reflected type still compares by repr
         return repr(type_)
+    parts = _QUOTED.split(compiled)
+    return "".join(part if part.startswith("'") else part.upper() for part in parts)
+
+
+_QUOTED = re.compile(r"('(?:[^'\\]|''|\\.)*')")
 
 
 def _index(i: dict[str, Any]) -> Index:

@@ -15,6 +15,12 @@ _TIMESTAMPS = ("TIMESTAMP", "DATETIME")
 
 
 def is_widening(before: str, after: str) -> bool:
+    labels_before, labels_after = _labels(before), _labels(after)
+    if labels_before is not None and labels_after is not None:
+        # a MariaDB ENUM or SET keeps every value when no label goes
+        return before.split("(")[0] == after.split("(")[0] and set(labels_before) <= set(
+            labels_after
+        )
     b_name, b_args = _parse(before)
     a_name, a_args = _parse(after)
     if b_name in ("VARCHAR", "CHAR", "NVARCHAR", "CHARACTER VARYING") and a_name == b_name:
@@ -34,6 +40,14 @@ def is_widening(before: str, after: str) -> bool:
     if b_name == "DATE" and a_name.startswith(_TIMESTAMPS):
         return True
     return False
+
+
+def _labels(type_string: str) -> tuple[str, ...] | None:
+    """The labels of an ``ENUM('a','b')`` or ``SET('a','b')`` type string, else None."""
+    found = re.fullmatch(r"(?:ENUM|SET)\((.*)\)(?: .*)?", type_string)
+    if found is None:
+        return None
+    return tuple(re.findall(r"'((?:[^']|'')*)'", found.group(1)))
 
 
 def _parse(type_string: str) -> tuple[str, tuple[int, ...]]:
