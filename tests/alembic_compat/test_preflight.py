@@ -173,13 +173,12 @@ def test_an_error_an_operation_raises_names_the_line(project: Project, dialect: 
     assert "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
 def test_an_error_while_rendering_sql_names_the_line(project: Project, dialect: str) -> None:
-    body = CREATE_ONE + '\nrows = op.get_bind().execute(sa.text("SELECT 1"))'
-    path = write_alembic_migration(project, "r1", None, body, message="reads")
-    line = (
-        path.read_text().splitlines().index('    rows = op.get_bind().execute(sa.text("SELECT 1"))')
-    )
+    # MariaDB's DROP INDEX names the table: without a connection the file must give it
+    body = CREATE_ONE + '\nop.drop_index("ix_somewhere")'
+    path = write_alembic_migration(project, "r1", None, body, message="unknown")
+    line = path.read_text().splitlines().index('    op.drop_index("ix_somewhere")')
 
     result = project.cli("upgrade", "head", "--sql")
 
