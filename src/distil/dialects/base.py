@@ -39,6 +39,9 @@ class DialectImpl:
     system_schemas: frozenset[str] = frozenset({"information_schema"})
     # a column's type cannot change while a foreign key uses it: the key is dropped around it
     foreign_keys_block_type_change = False
+    # autogenerate writes CREATE/DROP INDEX CONCURRENTLY, in an autocommit block, for indexes
+    # of tables that already exist
+    indexes_existing_tables_concurrently = False
     supports_exclude_constraints = False  # PostgreSQL's EXCLUDE USING ...
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)

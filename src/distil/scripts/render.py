@@ -506,12 +506,28 @@ class Renderer:
         )
 
     def _AddIndex(self, c: ch.AddIndex) -> str:
+        if self._concurrently():
+            line = self._create_index(c.table, c.index, ", postgresql_concurrently=True")
+            return f"with op.get_context().autocommit_block():\n    {line}"
         return self._create_index(c.table, c.index)
 
     def _DropIndex(self, c: ch.DropIndex) -> str:
+        if self._concurrently():
+            line = (
+                f"op.drop_index({c.index.name!r}, table_name={c.table[1]!r}"
+                f"{kwargs(schema=c.table[0])}, postgresql_concurrently=True)"
+            )
+            return f"with op.get_context().autocommit_block():\n    {line}"
         return (
             f"op.drop_index({c.index.name!r}, table_name={c.table[1]!r}{kwargs(schema=c.table[0])})"
         )
+
+    def _concurrently(self) -> bool:
+        """Indexes of existing tables are built and dropped without blocking writes where the
+        database can (PostgreSQL: ``CONCURRENTLY``, outside the migration's transaction)."""
+        from distil.dialects.registry import impl_for
+
+        return impl_for(self.dialect).indexes_existing_tables_concurrently
 
     def _AddUnique(self, c: ch.AddUnique) -> str:
         name = c.unique.name or _deterministic("uq", c.table[1], c.unique.columns)
@@ -588,7 +604,7 @@ class Renderer:
         return f"op.create_table_comment({c.table[1]!r}, {c.after!r}{kwargs(existing_comment=c.before, schema=c.table[0])})"
 
     # -- helpers ------------------------------------------------------------------------------
-    def _create_index(self, table: tuple[str | None, str], index: Any) -> str:
+    def _create_index(self, table: tuple[str | None, str], index: Any, extra_kw: str = "") -> str:
         columns_known = {c.name for c in self.after.table(table).columns}
         cols = ", ".join(
             repr(col) if col in columns_known else f"sa.text({col!r})" for col in index.columns
@@ -598,7 +614,7 @@ class Renderer:
             extra += f", {self.dialect.name}_where=sa.text({index.where!r})"
         if index.using:
             extra += f", postgresql_using={index.using!r}"
-        return f"op.create_index({index.name!r}, {table[1]!r}, [{cols}]{extra})"
+        return f"op.create_index({index.name!r}, {table[1]!r}, [{cols}]{extra}{extra_kw})"
 
     def _type_bound(self, table: tuple[str | None, str], check: Any) -> bool:
         """Whether ``check`` is the one a column type of the models creates with the column."""

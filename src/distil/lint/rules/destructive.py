@@ -2,7 +2,8 @@
 
 Dropping a table or column, removing enum values, narrowing a column's type and raw SQL that
 deletes rows or objects. A downgrade cannot bring the data back, so these are errors by default.
-Objects created earlier in the same migration are exempt: they hold no data yet.
+Objects created earlier in the same migration are exempt: they hold no data yet; so are
+operations marked ``allow_data_loss=True``, whose author confirmed the loss.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _BACKUP = "back up or archive the data first"
 def check(migration: RecordedMigration, env: LintEnvironment) -> Iterator[Hit]:
     for recorded, new_tables in with_new_tables(migration):
         operation, line = recorded.operation, recorded.line
+        if getattr(operation, "allow_data_loss", False):
+            continue  # the author marked the loss as intended (autogenerate does, when told)
         if isinstance(operation, DropTable):
             if (operation.schema, operation.table_name) in new_tables:
                 continue
