@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.ops.conftest import Migrator
 
 NOTES = """
@@ -144,3 +146,27 @@ def test_bulk_insert_in_sql_scripts(migrator: Migrator) -> None:
     assert "2024-02-29" in script and "x:y 5%" in script
     assert script.count("INSERT INTO events") == 4
     assert migrator.tables() == set()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_postgresql_string_columns_write_and_compare_enum_columns(migrator: Migrator) -> None:
+    """As with psycopg2: a string parameter going into, or compared with, an enum column."""
+    migrator.run(
+        """
+op.create_table("ticket", sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("state", sa.Enum("open", "closed", name="ticket_state")),
+                sa.Column("note", sa.Text))
+ticket = sa.table("ticket", sa.column("id", sa.Integer), sa.column("state", sa.String),
+                  sa.column("note", sa.String))
+op.bulk_insert(ticket, [{"id": 1, "state": "open", "note": "a"},
+                        {"id": 2, "state": "closed", "note": "b"},
+                        {"id": 3, "state": "open", "note": "c"}])
+op.execute(ticket.update().where(ticket.c.state == "open").where(ticket.c.id == 1)
+           .values(state="closed", note=sa.func.concat(ticket.c.note, "!")))
+op.execute(ticket.delete().where(ticket.c.state != "closed"))
+"""
+    )
+    assert migrator.rows("ticket", "id", "state", "note") == [
+        (1, "closed", "a!"),
+        (2, "closed", "b"),
+    ]

@@ -75,14 +75,15 @@ class PostgresqlImpl(DialectImpl):
         return {"connect_args": {"connect_timeout": 10}}
 
     def configure_engine(self, engine: sa.Engine) -> None:
-        """Send the string parameters of INSERT, UPDATE and DELETE untyped, as psycopg2 did, so
-        PostgreSQL reads each as the type of the column it meets.
+        """Send a string parameter that goes into a column or is compared with one untyped, as
+        psycopg2 did, so PostgreSQL reads it as the type of that column.
 
         Migrations written for psycopg2 write strings into enum columns through an
         ``sa.column(..., sa.String)`` (``bulk_insert``, ``update().values(...).where(...)``);
         SQLAlchemy's psycopg 3 dialect casts those parameters to ``VARCHAR``, which PostgreSQL
         refuses for an enum column. psycopg 3 sends a ``str`` as "unknown", so leaving the cast
-        out restores psycopg2's behaviour. Queries (reflection included) keep their casts.
+        out restores psycopg2's behaviour there; every other parameter (function arguments,
+        reflection's queries) keeps its cast.
         """
         dialect: Any = engine.dialect
         base = dialect.statement_compiler
@@ -313,15 +314,34 @@ _SCRATCH_OBJECTS_QUERY = " UNION ALL ".join(
 
 
 def _untyped_string_writes(base: Any) -> Any:
-    """``base`` compiler, leaving out the casts of string parameters in data changes."""
+    """``base`` compiler, leaving out the cast of a string parameter that goes into a column
+    (an INSERT or UPDATE value) or is compared with one (``column = :value``, ``<>``)."""
     import sqlalchemy as sa
+    from sqlalchemy.sql import operators
+
+    comparisons = (operators.eq, operators.ne)
 
     class Compiler(base):  # type: ignore[misc, valid-type]
         _distil = True
+        _untyped = False
+
+        def _untyping(self, visit: Any, element: Any, untyped: bool, **kw: Any) -> Any:
+            previous, self._untyped = self._untyped, untyped or self._untyped
+            try:
+                return visit(element, **kw)
+            finally:
+                self._untyped = previous
+
+        def visit_bindparam(self, bindparam: Any, **kw: Any) -> Any:
+            untyped = bool(getattr(bindparam, "_is_crud", False))
+            return self._untyping(super().visit_bindparam, bindparam, untyped, **kw)
+
+        def visit_binary(self, binary: Any, **kw: Any) -> Any:
+            untyped = binary.operator in comparisons and isinstance(binary.left, sa.ColumnClause)
+            return self._untyping(super().visit_binary, binary, untyped, **kw)
 
         def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
-            writes = self.isinsert or self.isupdate or self.isdelete
-            if writes and isinstance(type_, sa.String) and not isinstance(type_, sa.Enum):
+            if self._untyped and isinstance(type_, sa.String) and not isinstance(type_, sa.Enum):
                 return sqltext
             return str(super().render_bind_cast(type_, dbapi_type, sqltext))
 
