@@ -586,6 +586,14 @@ class BatchOperations:
                 **kw,
             )
 
+    def create_exclude_constraint(
+        self, constraint_name: str | None, *elements: Any, **kw: Any
+    ) -> None:
+        with self._collecting():
+            create_exclude_constraint(
+                constraint_name, self.table_name, *elements, schema=self.schema, **kw
+            )
+
     def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
         with self._collecting():
             create_primary_key(constraint_name, self.table_name, columns, schema=self.schema)

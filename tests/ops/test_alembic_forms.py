@@ -174,8 +174,9 @@ def test_exclude_constraint_on_postgresql(migrator: Migrator) -> None:
 op.create_table("booking", sa.Column("id", sa.Integer, primary_key=True),
                 sa.Column("room", sa.Integer), sa.Column("during", postgresql.TSRANGE()),
                 sa.Column("cancelled", sa.Boolean, server_default=sa.false()))
-op.create_exclude_constraint("ex_booking_during", "booking", ("during", "&&"),
-                             where="NOT cancelled", using="gist")
+with op.batch_alter_table("booking") as batch_op:
+    batch_op.create_exclude_constraint("ex_booking_during", ("during", "&&"),
+                                       where="NOT cancelled", using="gist")
 """,
         'op.drop_constraint("ex_booking_during", "booking")',
         extra="from sqlalchemy.dialects import postgresql",
