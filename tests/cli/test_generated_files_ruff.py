@@ -93,8 +93,17 @@ def test_generated_files_pass_ruff_with_default_settings(project: Project) -> No
     ):
         ran = project.cli(*args)
         assert ran.code == 0, f"distil {' '.join(args)}: {ran}"
+    assert project.cli("upgrade").code == 0
+    # an index on an existing table: PostgreSQL builds it CONCURRENTLY in an autocommit block
+    project.write(
+        "app/models.py",
+        MODELS + 'sa.Index("ix_users_created_at_and_status_long_name", users.c.created_at, '
+        "users.c.status)\n",
+    )
+    later = project.cli("revision", "--autogenerate", "-m", "index", "--rev-id", "eee444")
+    assert later.code == 0, later
     files = sorted(project.versions.glob("*.py"))
-    assert len(files) == 5
+    assert len(files) == 6
     generated = next(project.versions.glob("aaa111_*.py")).read_text()
     assert generated.count("op.") >= 6  # tables, index, drops: many operations
 

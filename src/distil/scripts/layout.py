@@ -15,14 +15,38 @@ import tokenize
 LIMIT = 84  # the body is indented by 4 in the file: 88 columns, ruff's and black's default
 
 
-def layout(body: str) -> str:
+def layout(body: str, indent: int = 0) -> str:
     lines = []
     for statement in _statements(body):
         if statement.lstrip().startswith("#"):
-            lines.append(_wrap_comment(statement))
-        else:
-            lines.append(_wrap(_double_quotes(_flatten(statement)), 0))
+            lines.append(_wrap_comment(" " * indent + statement.strip()))
+            continue
+        block = _block(statement)
+        if block is None:
+            lines.append(_wrap(_double_quotes(_flatten(statement)), indent))
+        else:  # a ``with``/``for``/``if`` block: its header, then its body laid out one deeper
+            header, inner = block
+            lines.append(" " * indent + header)
+            lines.append(layout(inner, indent + 4))
     return "\n".join(lines)
+
+
+def _block(statement: str) -> tuple[str, str] | None:
+    """``(header line, dedented body)`` of a one-line-header block statement, else ``None``."""
+    try:
+        node = ast.parse(statement).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    blocks = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While, ast.If)
+    if not isinstance(node, blocks) or getattr(node, "orelse", None) or not node.body:
+        return None
+    source = statement.split("\n")
+    first_body_line = node.body[0].lineno
+    header_lines = [line for line in source[: first_body_line - 1] if line.strip()]
+    if len(header_lines) != 1 or not header_lines[0].rstrip().endswith(":"):
+        return None
+    inner = textwrap.dedent("\n".join(source[first_body_line - 1 :]))
+    return _double_quotes(header_lines[0].strip()), inner
 
 
 def _wrap_comment(line: str) -> str:
