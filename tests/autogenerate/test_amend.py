@@ -23,11 +23,12 @@ def test_amend_turns_a_drop_and_add_into_the_rename_the_hint_names(project: Proj
     use_models(project, NAMED)
     assert project.cli("revision", "--autogenerate", "-m", "initial").code == 0
     assert project.cli("upgrade", "head").code == 0
-    project.execute("INSERT INTO users (id, name) VALUES (1, 'ada')")
 
     use_models(project, NAMED.replace('"name"', '"full_name"'))
+    # the table is empty, so the drop + add is written without a question
     first = project.cli("revision", "--autogenerate", "-m", "rename name")
     assert first.code == 0, first
+    project.execute("INSERT INTO users (id, name) VALUES (1, 'ada')")
     hint = "distil revision --autogenerate --amend --rename users.name=users.full_name"
     assert hint in first.err
     [written] = [p for p in project.versions.glob("*rename_name.py")]
