@@ -67,7 +67,7 @@ def render_script(
         with op.activate(ctx):  # a file may read op.get_context() when it is imported
             directory.check_loadable(pending)
         assert ctx.script is not None
-        ctx.column_record = _history_record(directory, graph, applied)
+        ctx.column_record = _history_record(directory, graph, applied, impl)
         for step in steps:
             _render_step(directory, impl, ctx, step, version, mirror)
         script = ctx.script
@@ -150,7 +150,10 @@ def _render_step(
 
 
 def _history_record(
-    directory: ScriptDirectory, graph: RevisionGraph, applied: Collection[str]
+    directory: ScriptDirectory,
+    graph: RevisionGraph,
+    applied: Collection[str],
+    impl: DialectImpl,
 ) -> ColumnRecord:
     """The columns as the already-applied part of the history leaves them (nothing rendered)."""
     from distil import op
@@ -160,10 +163,7 @@ def _history_record(
     record = ColumnRecord()
     if not applied:
         return record
-    from distil.dialects.base import DialectImpl
-    from distil.dialects.registry import offline_dialect
-
-    follower = MigrationContext(DialectImpl(offline_dialect("sqlite://")), None)
+    follower = MigrationContext(impl, None)
     follower.recorder = record.follow
     for revision in graph.topological(applied):
         try:
