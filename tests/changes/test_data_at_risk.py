@@ -76,8 +76,15 @@ def test_check_shows_the_plan_and_its_questions_and_exits_1(
     assert "+ column users.years INTEGER" in result.out, result
     assert "--default users.years=VALUE" in result.out, result
     assert "- column users.age" in result.out, result
-    assert "--allow-data-loss" in result.out, result
     assert "--rename users.age=users.years" in result.out, result
+
+
+def test_check_names_a_drop_of_data_and_exits_1(evolving: Evolving, project: Project) -> None:
+    evolving.use(users())
+    result = project.cli("check")
+    assert result.code == 1, result
+    assert "- column users.age: 1 value would be lost" in result.out, result
+    assert "--allow-data-loss" in result.out, result
 
 
 def test_a_rename_typo_points_to_a_check_that_shows_the_plan(

@@ -188,15 +188,16 @@ def test_the_models_constant_default_fills_existing_rows_without_asking(
     evolving.nothing_left()
 
 
-def test_a_callable_default_is_not_taken_without_asking(
-    evolving: Evolving, project: Project
-) -> None:
+def test_a_callable_default_is_offered_not_taken(evolving: Evolving, project: Project) -> None:
     evolving.use(
         users(NICKNAME, 'sa.Column("level", sa.Integer, nullable=False, default=lambda: 3)')
     )
     result = project.cli("revision", "--autogenerate", "-m", "level")
     assert result.code == 2, result
     assert "--default users.level=VALUE" in result.err, result
+    questioner = Scripted(defaults={"users.level": "4"})
+    assert evolving.generate("level", questioner).path is not None
+    assert "fill users.level (offered 3)" in questioner.asked, questioner.asked
 
 
 def test_default_values_are_values_and_sql_says_so(evolving: Evolving, project: Project) -> None:

@@ -52,19 +52,29 @@ class InteractiveQuestioner:
             err=True,
         )
 
-    def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
+    def fill_value(
+        self, table: TableKey, column: Column, reason: str, *, suggestion: str | None = None
+    ) -> str | None:
         hinted = self.hints.fill_value(table, column, reason)
         if hinted is not None:
             return hinted
         name = f"{show_table(table)}.{column.name}"
+        offer = (
+            f" The models' default= gives {suggestion} now: press Enter to use it."
+            if suggestion is not None
+            else " Press Enter to stop."
+        )
         click.echo(
             f"{name} ({column.type}) {reason}. Existing rows need a value: type a one-off value "
-            f"to fill them with (it is not kept as a default), or press Enter to stop.",
+            f"to fill them with (it is not kept as a default).{offer}",
             err=True,
         )
         while True:
             raw = click.prompt(
-                f"Value for existing rows of {name}", default="", show_default=False, err=True
+                f"Value for existing rows of {name}",
+                default=suggestion or "",
+                show_default=suggestion is not None,
+                err=True,
             )
             if not raw.strip():
                 return None

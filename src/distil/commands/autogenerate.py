@@ -130,6 +130,7 @@ def compare_models(
             questioner or NonInteractive(),
             live=LiveRows(engine),
             model_defaults=constant_defaults(metadata, dialect),
+            model_suggestions=callable_defaults(metadata),
         )
     finally:
         if owned:
@@ -278,6 +279,33 @@ def constant_defaults(metadata: Any, dialect: Any) -> dict[tuple[str | None, str
             except (UsageError, sa.exc.CompileError):
                 continue
             found[(table.schema, table.name, column.name)] = literal
+    return found
+
+
+def callable_defaults(metadata: Any) -> dict[tuple[str | None, str, str], str]:
+    """What each column's callable Python-side ``default=`` that takes no context gives now
+    (``datetime.now`` → its ISO text), by (schema, table, column): offered, never taken as is."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    found: dict[tuple[str | None, str, str], str] = {}
+    for table in metadata.tables.values():
+        for column in table.columns:
+            default = column.default
+            if not isinstance(default, sa.ColumnDefault) or not default.is_callable:
+                continue
+            try:
+                value = default.arg(None)  # SQLAlchemy wraps a no-argument function this way
+            except Exception:  # noqa: BLE001 - a default that needs its context is not offered
+                continue
+            if value is None or isinstance(value, sa.sql.ClauseElement):
+                continue
+            if isinstance(value, datetime.datetime):
+                text = value.isoformat(sep=" ")
+            else:
+                text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            found[(table.schema, table.name, column.name)] = text
     return found
 
 

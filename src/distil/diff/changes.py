@@ -7,7 +7,9 @@ renderer's job, executing it is the operation's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import ClassVar
 
 from distil.schema.model import Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table, Unique
@@ -223,7 +225,9 @@ class AlterColumn(Change):
             parts.append(f"{self.before.type} → {self.after.type}{flag}")
         if self.before.nullable != self.after.nullable:
             parts.append("NULL → NOT NULL" if not self.after.nullable else "NOT NULL → NULL")
-        if self.before.default != self.after.default:
+        if self.before.default != self.after.default and not same_default(
+            self.before.default, self.after.default
+        ):
             parts.append(f"default {self.before.default} → {self.after.default}")
         if self.before.comment != self.after.comment:
             parts.append("comment")
@@ -382,3 +386,22 @@ class RenameSequence(Change):
 
     def summary(self) -> str:
         return f"~ sequence {self.old} renamed to {self.new}"
+
+
+_NUMBER = re.compile(
+    r"\(*'?(-?\d+(?:\.\d+)?)'?\)*"
+    r"(?:::(?:smallint|integer|bigint|numeric|decimal|real|double precision))?\)*",
+    re.IGNORECASE,
+)
+
+
+def same_default(a: str | None, b: str | None) -> bool:
+    """Two spellings of the same number: ``0``, ``'0'``, ``'0'::bigint`` (PostgreSQL spells a
+    default by the type it had when it was set, so a column widened to BIGINT keeps ``0`` while
+    a new one says ``'0'::bigint``; SQLite keeps the text as written)."""
+    if a is None or b is None:
+        return False
+    x, y = _NUMBER.fullmatch(a.strip()), _NUMBER.fullmatch(b.strip())
+    if x is None or y is None:
+        return False
+    return Decimal(x.group(1)) == Decimal(y.group(1))

@@ -124,11 +124,13 @@ def plan_migration(
     *,
     live: LiveData | None = None,
     model_defaults: Mapping[tuple[str | None, str, str], str] | None = None,
+    model_suggestions: Mapping[tuple[str | None, str, str], str] | None = None,
 ) -> MigrationPlan:
     """Decide both directions. ``live`` counts rows where a decision depends on them (a new
     NOT NULL column on an empty table needs no value; a drop of data is flagged);
     ``model_defaults`` holds the SQL literal of each column's constant Python-side default,
-    used for the existing rows of a new NOT NULL column without asking."""
+    used for the existing rows of a new NOT NULL column without asking; ``model_suggestions``
+    what a callable ``default=`` gives now, offered when the value is asked for."""
     renames, candidates = detect_renames(current, target, questioner)
     existing = {t.key for t in renames.apply(current).tables}
     upgrade: list[ch.Change] = []
@@ -142,7 +144,10 @@ def plan_migration(
                 change = dataclasses.replace(change, fill=constant, fill_from_model=True)
             else:
                 fill = questioner.fill_value(
-                    change.table, change.column, "is new and NOT NULL without a server default"
+                    change.table,
+                    change.column,
+                    "is new and NOT NULL without a server default",
+                    suggestion=(model_suggestions or {}).get((*change.table, change.column.name)),
                 )
                 if fill is None:
                     missing.append(f"{ch.show(change.table)}.{change.column.name}")
@@ -158,6 +163,7 @@ def plan_migration(
         hints.check_all_used()
     intended = []
     at_risk = []
+    maybe_renamed = {c.old for c in candidates}
     for change in upgrade:
         if not _destructive(change):
             continue
@@ -167,7 +173,8 @@ def plan_migration(
             summary += f" ({held} {'row' if isinstance(change, ch.DropTable) else 'value'}{'s' if held != 1 else ''})"
         if questioner.confirm_data_loss(summary):
             intended.append(change)
-        elif held:
+        elif held and _dropped_name(change) not in maybe_renamed:
+            # half of a likely rename is written, flagged, with the hint that makes it one
             at_risk.append((change, held))
     kept_tables = {t.key for t in target.tables}
     downgrade = [

@@ -32,8 +32,11 @@ class Questioner(Protocol):
         "users.name"): hinted pairings are considered whatever their similarity score."""
         ...
 
-    def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
-        """A SQL literal for existing rows of a new/now NOT NULL column, or None to decline."""
+    def fill_value(
+        self, table: TableKey, column: Column, reason: str, *, suggestion: str | None = None
+    ) -> str | None:
+        """A SQL literal for existing rows of a new/now NOT NULL column, or None to decline.
+        ``suggestion`` is a value to offer (what the models' callable ``default=`` gives now)."""
         ...
 
     def confirm_data_loss(self, summary: str) -> bool:
@@ -56,7 +59,9 @@ class NonInteractive:
     def rename_column(self, table: TableKey, old: Column, new: Column) -> bool:
         return False
 
-    def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
+    def fill_value(
+        self, table: TableKey, column: Column, reason: str, *, suggestion: str | None = None
+    ) -> str | None:
         return None
 
 
@@ -107,7 +112,9 @@ class Hints:
             return True
         return False
 
-    def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
+    def fill_value(
+        self, table: TableKey, column: Column, reason: str, *, suggestion: str | None = None
+    ) -> str | None:
         key = f"{show_table(table)}.{column.name}"
         if key in self.defaults:
             self.used.add(f"default {key}")
@@ -157,9 +164,11 @@ class Scripted:
         target = self.renames.get(key)
         return target is not None and target.rsplit(".", 1)[-1] == new.name
 
-    def fill_value(self, table: TableKey, column: Column, reason: str) -> str | None:
+    def fill_value(
+        self, table: TableKey, column: Column, reason: str, *, suggestion: str | None = None
+    ) -> str | None:
         key = f"{show_table(table)}.{column.name}"
-        self.asked.append(f"fill {key}")
+        self.asked.append(f"fill {key}" + (f" (offered {suggestion})" if suggestion else ""))
         value = self.defaults.get(key)
         return None if value is None else fill_literal(column, value, key)
 

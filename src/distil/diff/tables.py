@@ -9,11 +9,10 @@ nothing the server can tell apart goes unnoticed.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
-from decimal import Decimal
 
 from distil.diff import changes as ch
+from distil.diff.changes import same_default
 from distil.diff.constraints import compare_constraints
 from distil.schema.model import Column, Schema, Table
 
@@ -45,11 +44,13 @@ def compare_table(before: Table, after: Table) -> Iterator[ch.Change]:
             yield ch.DropColumn(key, column)
     for column in after.columns:
         old = old_columns.get(column.name)
-        if old is not None and old.default != column.default:
-            if same_default(old.default, column.default):
-                old = dataclasses.replace(old, default=column.default)
         if old is None or old == column:
             continue
+        if same_default(old.default, column.default):
+            if dataclasses.replace(old, default=column.default) == column:
+                continue  # only the default's spelling differs
+            # changed in other ways too: the default is set again with the rest (so the
+            # database spells it as the models do), and the plan does not call it a change
         sequences = _serial_sequences(old, column)
         if sequences is not None:
             yield ch.RenameSequence(key[0], *sequences)
@@ -60,25 +61,6 @@ def compare_table(before: Table, after: Table) -> Iterator[ch.Change]:
     yield from compare_constraints(before, after)
     if (before.comment or None) != (after.comment or None):
         yield ch.AlterTableComment(key, before.comment, after.comment)
-
-
-_NUMBER = re.compile(
-    r"\(*'?(-?\d+(?:\.\d+)?)'?\)*"
-    r"(?:::(?:smallint|integer|bigint|numeric|decimal|real|double precision))?\)*",
-    re.IGNORECASE,
-)
-
-
-def same_default(a: str | None, b: str | None) -> bool:
-    """Two spellings of the same number: ``0``, ``'0'``, ``'0'::bigint`` (PostgreSQL spells a
-    default by the type it had when it was set, so a column widened to BIGINT keeps ``0`` while
-    a new one says ``'0'::bigint``; SQLite keeps the text as written)."""
-    if a is None or b is None:
-        return False
-    x, y = _NUMBER.fullmatch(a.strip()), _NUMBER.fullmatch(b.strip())
-    if x is None or y is None:
-        return False
-    return Decimal(x.group(1)) == Decimal(y.group(1))
 
 
 def _serial_sequences(old: Column, new: Column) -> tuple[str, str] | None:
