@@ -86,6 +86,7 @@ class _AlembicFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if not _is_alembic(fullname):
             return None
+        _served.add(fullname)  # whatever ends up under this name is removed when routing ends
         if fullname in PROVIDED_MODULES:
             module = importlib.import_module(compat_name(fullname))
             return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module))
@@ -149,6 +150,7 @@ class RunEnvironment:
 _FINDER = _AlembicFinder()
 _depth = 0
 _set_aside: dict[str, ModuleType] = {}
+_served: set[str] = set()  # the alembic.* names imported while routing was on
 _environments: list[RunEnvironment] = []
 
 
@@ -175,8 +177,11 @@ def current_environment() -> RunEnvironment:
 
 
 def _enter() -> None:
-    for name in [name for name in sys.modules if _is_alembic(name)]:
-        _set_aside[name] = sys.modules.pop(name)
+    # Only an application that imported an installed Alembic has alembic.* modules loaded; the
+    # whole of sys.modules is searched only then (routing is entered once per migration file).
+    if ALEMBIC in sys.modules:
+        for name in [name for name in sys.modules if _is_alembic(name)]:
+            _set_aside[name] = sys.modules.pop(name)
     sys.meta_path.insert(0, _FINDER)
 
 
@@ -185,8 +190,12 @@ def _leave() -> None:
         sys.meta_path.remove(_FINDER)
     except ValueError:
         pass
-    for name in [name for name in sys.modules if _is_alembic(name)]:
-        del sys.modules[name]
+    for name in _served:
+        sys.modules.pop(name, None)
+    _served.clear()
+    if ALEMBIC in sys.modules:  # placed there by other means than an import
+        for name in [name for name in sys.modules if _is_alembic(name)]:
+            del sys.modules[name]
     sys.modules.update(_set_aside)
     _set_aside.clear()
 
