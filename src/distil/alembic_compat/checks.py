@@ -58,7 +58,8 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
     context_names: set[str] = set()
     alembic_names: set[str] = set()
     problems: list[tuple[int, str, str]] = []
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))  # walked once: the walk is most of the cost of this check
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module == "alembic":
             for alias in node.names:
                 if alias.name == "op":
@@ -77,8 +78,8 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
                     alembic_names.add(alias.asname or "alembic")
                 elif alias.name == "alembic.op" and alias.asname:
                     op_names.add(alias.asname)
-    batch_names = _batch_names(tree, op_names)
-    for node in ast.walk(tree):
+    batch_names = _batch_names(nodes)
+    for node in nodes:
         if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
             continue
         owner = node.value
@@ -106,7 +107,7 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
             problems.append((node.lineno, f"context.{node.attr}", _CONTEXT_ADVICE))
         elif owner_kind == "batch" and not _batch_has(node.attr):
             problems.append((node.lineno, f"batch_op.{node.attr}", _OP_ADVICE))
-    problems.extend(_unnamed_drops(tree, op_names | batch_names, alembic_names))
+    problems.extend(_unnamed_drops(nodes, op_names | batch_names, alembic_names))
     return min(problems) if problems else None
 
 
@@ -118,11 +119,11 @@ _UNNAMED_ADVICE = (
 
 
 def _unnamed_drops(
-    tree: ast.Module, owners: set[str], alembic_names: set[str]
+    nodes: list[ast.AST], owners: set[str], alembic_names: set[str]
 ) -> list[tuple[int, str, str]]:
     """``op.drop_constraint(None, ...)``: it can never work, so it is refused up front."""
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -163,10 +164,10 @@ def _batch_has(name: str) -> bool:
     return hasattr(op.BatchOperations, name) if name in FORWARDED_BATCH_OPERATIONS else True
 
 
-def _batch_names(tree: ast.Module, op_names: set[str]) -> set[str]:
+def _batch_names(nodes: list[ast.AST]) -> set[str]:
     """Names bound by ``with op.batch_alter_table(...) as NAME``."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
         for item in node.items:
