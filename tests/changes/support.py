@@ -147,3 +147,16 @@ def sorted_rows(project: Project, sql: str) -> list[tuple[Any, ...]]:
 def path_of(result: AutogenerateResult) -> Path:
     assert result.path is not None
     return result.path
+
+
+def users(*extra: str) -> str:
+    """Model source of a ``users`` table (id, name NOT NULL) plus ``extra`` column lines."""
+    columns = "".join(f"    {line},\n" for line in extra)
+    return f"""
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+{columns})
+"""

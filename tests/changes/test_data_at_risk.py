@@ -12,21 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.changes.support import Evolving
+from tests.changes.support import Evolving, users
 from tests.helpers import Project
-
-
-def users(*extra: str) -> str:
-    columns = "".join(f"    {line},\n" for line in extra)
-    return f"""
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-{columns})
-"""
-
 
 AGE = 'sa.Column("age", sa.Integer)'
 ROWS = ("INSERT INTO users (id, name, age) VALUES (1, 'ann', 30), (2, 'bob', NULL)",)

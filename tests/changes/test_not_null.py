@@ -14,21 +14,8 @@ import pytest
 
 from distil.diff.questions import Scripted
 from distil.errors import DistilError
-from tests.changes.support import Evolving, sorted_rows
+from tests.changes.support import Evolving, sorted_rows, users
 from tests.helpers import Project
-
-
-def users(*extra: str) -> str:
-    columns = "".join(f"    {line},\n" for line in extra)
-    return f"""
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-{columns})
-"""
-
 
 NICKNAME = 'sa.Column("nickname", sa.String(30))'
 ROWS = (
