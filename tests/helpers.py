@@ -41,6 +41,20 @@ TEST_DATABASE_PREFIX = "distil_t_"
 MIGRATION_CREATE_DATE = "2024-01-01 00:00:00.000000"
 
 
+# A models module with one table, for tests about commands rather than about the models.
+USERS_MODELS = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+)
+"""
+
+
 def server_url(dialect: str) -> URL:
     """The configured server URL for a client/server dialect (environment, then default)."""
     return make_url(os.environ.get(SERVER_URL_ENVIRONMENT[dialect]) or DEFAULT_SERVER_URLS[dialect])

@@ -11,21 +11,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import Project
+from tests.helpers import USERS_MODELS, Project
 
 SERVERS = pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
 
-MODELS = """\
-import sqlalchemy as sa
-
-metadata = sa.MetaData()
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-)
-"""
+MODELS = USERS_MODELS
 
 PG_MODELS = (
     MODELS

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Project
+from tests.helpers import USERS_MODELS, Project
 
-MODELS = """\
-import sqlalchemy as sa
-
-metadata = sa.MetaData()
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-)
-"""
+MODELS = USERS_MODELS
 
 WITH_AGE = MODELS + 'users.append_column(sa.Column("age", sa.Integer))\n'
 

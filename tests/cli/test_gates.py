@@ -10,19 +10,9 @@ with several heads, both suggest `distil merge`, not an upgrade that would fail.
 from __future__ import annotations
 
 import pytest
-from tests.helpers import Project
+from tests.helpers import USERS_MODELS, Project
 
-MODELS = """\
-import sqlalchemy as sa
-
-metadata = sa.MetaData()
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-)
-"""
+MODELS = USERS_MODELS
 
 
 @pytest.fixture
