@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from distil.diff.questions import Scripted
 from tests.changes.support import Evolving
 from tests.helpers import Project
 
@@ -118,13 +119,15 @@ def test_string_to_integer_casts_numeric_strings(
         CODES_BEFORE, "INSERT INTO codes (id, amount) VALUES (1, '42'), (2, '-7'), (3, NULL)"
     )
     evolving.use(CODES_AFTER)
-    result = evolving.generate("amount as integer")
+    # the column holds values that may not convert: the change is confirmed, and marked
+    result = evolving.generate("amount as integer", questioner=Scripted(data_loss=True))
     text = evolving.file()
     assert any("narrowing" in line for line in result.comparison.summary), result.comparison
     assert "Data-dependent: type change" in text
+    assert "allow_data_loss=True" in text.split("def downgrade")[0], text
     if dialect == "postgresql":
         assert 'postgresql_using="amount::INTEGER"' in text, text
-    evolving.upgrade(allow_data_loss=True)
+    evolving.upgrade()
     assert project.rows("SELECT id, amount FROM codes ORDER BY id") == [(1, 42), (2, -7), (3, None)]
     evolving.nothing_left()
     evolving.downgrade()
@@ -143,13 +146,18 @@ def test_narrowing_is_flagged_in_the_file_and_the_summary(
         "INSERT INTO things (id, label, counter) VALUES (1, 'short', 5), (2, 'tiny', 6)",
     )
     evolving.use(WIDE_BEFORE)
-    result = project.cli("revision", "--autogenerate", "-m", "narrow")
+    refused = project.cli("revision", "--autogenerate", "-m", "narrow")
+    assert refused.code == 2, refused  # the columns hold values: a question, like a drop
+    assert "things.label VARCHAR(200) → VARCHAR(50) (2 values held;" in " ".join(
+        refused.err.split()
+    )
+    result = project.cli("revision", "--autogenerate", "-m", "narrow", "--allow-data-loss")
     assert result.code == 0, result
     assert "things.label VARCHAR(200) → VARCHAR(50) (narrowing: check the data)" in result.out
     text = next(project.versions.glob("*_narrow.py")).read_text()
     upgrade_body = text.split("def downgrade")[0]
     assert upgrade_body.count("Data-dependent: type change") >= 4, upgrade_body
-    assert project.cli("upgrade", "head", "--allow-data-loss").code == 0
+    assert project.cli("upgrade", "head").code == 0
     assert project.rows("SELECT id, label, counter FROM things ORDER BY id") == [
         (1, "short", 5),
         (2, "tiny", 6),

@@ -46,8 +46,8 @@ class InteractiveQuestioner:
         if self.hints.allow_data_loss:
             return True
         return click.confirm(
-            f"{summary.lstrip('~-+ ')}: this loses data. Mark it as intended, so `distil upgrade` "
-            f"runs it without --allow-data-loss?",
+            f"{summary.lstrip('~-+ ')}. Mark it as intended, so `distil upgrade` runs it "
+            f"without --allow-data-loss?",
             default=False,
             err=True,
         )

@@ -75,7 +75,8 @@ def compare_models(
     objects, so it can be compared but not rendered.
 
     Without a questioner nothing is asked: renames stay drop + add (flagged), a new NOT NULL
-    column without a value and a drop of data stay unanswered in the plan (``plan.questions``)
+    column without a value, a drop of data and a narrowing type change of a column that holds
+    values stay unanswered in the plan (``plan.questions``)
     — the right answers for ``distil check``; ``autogenerate`` refuses such a plan.
     """
     from distil.dialects.registry import create_engine

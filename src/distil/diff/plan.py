@@ -4,8 +4,11 @@ Renames are decided first (and asked about), then the comparison runs on the ren
 Every new NOT NULL column without a server default on a table that holds rows needs a value for
 the rows already there (the models' constant ``default=``, a hint, or an answer): without one the
 plan says so (``unanswered``) and no migration may be written from it, because it would crash at
-deploy time. A drop of data that nobody marked as intended is listed too (``at_risk``). A column that becomes NOT NULL gets its NULLs
-filled when a value is given; without one, the upgrade checks and stops before changing anything.
+deploy time. A drop of data, or a type change that values may not survive (text to integer, a
+shorter string, a smaller integer), that nobody marked as intended is listed too (``at_risk``)
+when the live table holds values, and no migration may be written from it either. A column that
+becomes NOT NULL gets its NULLs filled when a value is given; without one, the upgrade checks and
+stops before changing anything.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ class MigrationPlan:
     intended: tuple[ch.Change, ...]  # destructive upgrade changes the user marked as intended
     # new NOT NULL columns ("users.age") that need a value for existing rows and have none
     unanswered: tuple[str, ...] = ()
-    # drops not marked as intended whose table or column holds data: (change, rows or values)
+    # drops and narrowing type changes not marked as intended whose table or column holds
+    # data: (change, rows or non-NULL values)
     at_risk: tuple[tuple[ch.Change, int], ...] = ()
 
     @property
@@ -66,9 +70,13 @@ class MigrationPlan:
             for name in self.unanswered
         ]
         lines += [
-            f"{change.summary()}: {count} {'row' if isinstance(change, ch.DropTable) else 'value'}"
-            f"{'s' if count != 1 else ''} would be lost; `distil upgrade` refuses it unless it is "
-            f"marked as intended (`--allow-data-loss`, or answer the question on a terminal)"
+            f"{change.summary()}: {_held_text(change, count)} would be lost; `distil upgrade` "
+            f"refuses it unless it is marked as intended (`--allow-data-loss`, or answer the "
+            f"question on a terminal)"
+            if not isinstance(change, ch.AlterColumn)
+            else f"{_retyped(change)}: {_held_text(change, count)} at risk "
+            f"({_type_loss(change)}); mark the type change as intended (`--allow-data-loss`, or "
+            f"answer the question on a terminal)"
             for change, count in self.at_risk
         ]
         lines += [
@@ -104,15 +112,33 @@ class MigrationPlan:
                 else ""
             )
             lost = "; ".join(
-                f"{change.summary()} ({count} "
-                f"{'row' if isinstance(change, ch.DropTable) else 'value'}{'s' if count != 1 else ''})"
+                f"{change.summary()} ({_held_text(change, count)})"
+                if not isinstance(change, ch.AlterColumn)
+                else f"{_retyped(change)} ({_held_text(change, count)} held; {_type_loss(change)})"
                 for change, count in self.at_risk
             )
+            retyped = sum(isinstance(change, ch.AlterColumn) for change, _ in self.at_risk)
+            drops = len(self.at_risk) - retyped
+            if not retyped:
+                return UsageError(
+                    f"the migration would destroy data that `distil upgrade` refuses to destroy "
+                    f"unless told: {lost}. No migration was written. If that is intended, "
+                    f"generate again with --allow-data-loss (or answer the question on a "
+                    f"terminal) and the drop is marked allow_data_loss=True; otherwise change the "
+                    f"models.{maybe}"
+                )
+            marked = " and ".join(
+                f"the {noun}{'s' if count > 1 else ''}"
+                for noun, count in (("drop", drops), ("type change", retyped))
+                if count
+            ) + (" are" if len(self.at_risk) > 1 else " is")
             return UsageError(
-                f"the migration would destroy data that `distil upgrade` refuses to destroy "
-                f"unless told: {lost}. No migration was written. If that is intended, generate "
-                f"again with --allow-data-loss (or answer the question on a terminal) and the "
-                f"drop is marked allow_data_loss=True; otherwise change the models.{maybe}"
+                f"the migration may lose data that nobody marked as intended: {lost}. No "
+                f"migration was written. If that is intended, generate again with "
+                f"--allow-data-loss (or answer the question on a terminal) and {marked} marked "
+                f"allow_data_loss=True; otherwise change the models, or convert the values "
+                f"first (e.g. into a new column of the new type, in a migration of its own)."
+                f"{maybe}"
             )
         return None
 
@@ -127,7 +153,8 @@ def plan_migration(
     model_suggestions: Mapping[tuple[str | None, str, str], str] | None = None,
 ) -> MigrationPlan:
     """Decide both directions. ``live`` counts rows where a decision depends on them (a new
-    NOT NULL column on an empty table needs no value; a drop of data is flagged);
+    NOT NULL column on an empty table needs no value; a drop of data, or a narrowing type
+    change of a column that holds values, is flagged);
     ``model_defaults`` holds the SQL literal of each column's constant Python-side default,
     used for the existing rows of a new NOT NULL column without asking; ``model_suggestions``
     what a callable ``default=`` gives now, offered when the value is asked for."""
@@ -167,11 +194,8 @@ def plan_migration(
     for change in upgrade:
         if not _destructive(change):
             continue
-        held = _held(change, live)
-        summary = change.summary()
-        if held:
-            summary += f" ({held} {'row' if isinstance(change, ch.DropTable) else 'value'}{'s' if held != 1 else ''})"
-        if questioner.confirm_data_loss(summary):
+        held = _held(change, live, renames)
+        if questioner.confirm_data_loss(_loss_question(change, held)):
             intended.append(change)
         elif held and _dropped_name(change) not in maybe_renamed:
             # half of a likely rename is written, flagged, with the hint that makes it one
@@ -202,15 +226,58 @@ def _dropped_name(change: ch.Change) -> str:
     return ""
 
 
-def _held(change: ch.Change, live: LiveData | None) -> int | None:
-    """Rows of a dropped table, values of a dropped column, as the live database holds them."""
+def _held(change: ch.Change, live: LiveData | None, renames: Renames) -> int | None:
+    """Rows of a dropped table, values of a dropped or retyped column, as the live database
+    holds them (a retyped column by the names it has before this migration's renames)."""
     if live is None:
         return None
     if isinstance(change, ch.DropTable):
         return live.rows(change.table.key)
     if isinstance(change, ch.DropColumn):
         return live.values(change.table, change.column.name)
+    if isinstance(change, ch.AlterColumn):
+        old_table = {new: old for old, new in renames.tables}.get(change.table, change.table)
+        old_column = {(key, new): old for key, old, new in renames.columns}.get(
+            (change.table, change.before.name), change.before.name
+        )
+        return live.values(old_table, old_column)
     return None
+
+
+def _held_text(change: ch.Change, count: int) -> str:
+    noun = "row" if isinstance(change, ch.DropTable) else "value"
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _retyped(change: ch.AlterColumn) -> str:
+    return (
+        f"~ {ch.show(change.table)}.{change.after.name} {change.before.type} → {change.after.type}"
+    )
+
+
+def _loss_question(change: ch.Change, held: int | None) -> str:
+    """What the user is asked to confirm: the change, what the live database holds, the loss."""
+    count = f" ({_held_text(change, held)})" if held else ""
+    if isinstance(change, ch.AlterColumn):
+        return f"{_retyped(change)}{count}: {_type_loss(change)}"
+    return f"{change.summary()}{count}: this loses data"
+
+
+def _type_loss(change: ch.AlterColumn) -> str:
+    """In words, what values a narrowing type change may not keep."""
+    from distil.schema.types import family
+
+    before, after = change.before.type, change.after.type
+    if family(after) == "string":
+        return f"values longer than {after} allows are cut, or the upgrade fails"
+    if family(before) == family(after) == "number":
+        return f"values out of the range or precision of {after} are cut, or the upgrade fails"
+    if family(before) == "string" and family(after) == "number":
+        return (
+            f"text that is not a number does not convert to {after} and is lost, or the "
+            f"upgrade fails"
+        )
+    return f"values that do not convert to {after} are lost, or the upgrade fails"
 
 
 def _with_placeholder(change: ch.AddColumn) -> ch.AddColumn:

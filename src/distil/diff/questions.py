@@ -40,7 +40,10 @@ class Questioner(Protocol):
         ...
 
     def confirm_data_loss(self, summary: str) -> bool:
-        """Whether a destructive change is intended (marked so the data-loss guard lets it run)."""
+        """Whether a destructive change is intended (marked so the data-loss guard lets it run).
+        ``summary`` names the change, what the live database holds and what is lost: a drop
+        ("- column users.age (2 values): this loses data") or a narrowing type change
+        ("~ codes.amount VARCHAR(20) → INTEGER (3 values): values that do not convert ...")."""
         ...
 
 
