@@ -67,23 +67,44 @@ def count_requests(dialect: str, counts: Counts) -> None:
 
         connections.Connection._execute_command = counted  # type: ignore[method-assign]
         return
-    import psycopg
+    # psycopg: every request it sends and waits for, where it sends it: a statement
+    # (``_execute_send``; a prepared one is a prepare and an execution), and the commands the
+    # connection sends by itself, BEGIN and COMMIT (``_exec_command``)
+    from psycopg import _connection_base, _cursor_base
 
-    execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
+    def key(query: Any) -> str:
+        text = query.decode(errors="replace") if isinstance(query, bytes) else str(query)
+        return f"n {' '.join(text.split()[:2])[:24]}"
 
-    def counted_execute(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+    send_statement = _cursor_base.BaseCursor._execute_send
+    send_command = _connection_base.BaseConnection._exec_command
+    prepare = _cursor_base.BaseCursor._send_prepare
+    prepared = _cursor_base.BaseCursor._send_query_prepared
+
+    def counted_statement(self: Any, query: Any, **kw: Any) -> Any:
         counts["requests"] += 1
-        text = query if isinstance(query, str) else str(query)
-        counts[f"n {' '.join(text.split()[:2])[:24]}"] += 1
-        return execute(self, query, params, **kw)
+        counts[key(query.query)] += 1
+        return send_statement(self, query, **kw)
 
-    def counted_commit(self: Any) -> Any:
+    def counted_command(self: Any, command: Any, *args: Any, **kw: Any) -> Any:
         counts["requests"] += 1
-        counts["n COMMIT"] += 1
-        return commit(self)
+        counts[key(command)] += 1
+        return send_command(self, command, *args, **kw)
 
-    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
-    psycopg.Connection.commit = counted_commit  # type: ignore[method-assign]
+    def counted_prepare(self: Any, name: Any, query: Any, **kw: Any) -> Any:
+        counts["requests"] += 1
+        counts[f"{key(query.query)} (prepare)"] += 1
+        return prepare(self, name, query, **kw)
+
+    def counted_prepared(self: Any, name: Any, query: Any, **kw: Any) -> Any:
+        counts["requests"] += 1
+        counts[key(query.query)] += 1
+        return prepared(self, name, query, **kw)
+
+    _cursor_base.BaseCursor._execute_send = counted_statement  # type: ignore[method-assign]
+    _connection_base.BaseConnection._exec_command = counted_command  # type: ignore[method-assign]
+    _cursor_base.BaseCursor._send_prepare = counted_prepare  # type: ignore[method-assign]
+    _cursor_base.BaseCursor._send_query_prepared = counted_prepared  # type: ignore[method-assign]
 
 
 def measure(dialect: str, revisions: int) -> None:

@@ -13,10 +13,15 @@ from pathlib import Path
 
 def write_cache_file(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically; do nothing if it cannot be written."""
+    write_cache_bytes(path, text.encode("utf-8"))
+
+
+def write_cache_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically; do nothing if it cannot be written."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):

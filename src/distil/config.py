@@ -40,6 +40,7 @@ command but autogenerate and check for ``dev_url``) work before the variable is 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -717,9 +718,16 @@ def mask_secrets(text: str, url: str | None) -> str:
     """``text`` (e.g. a driver's error message) with ``url``'s password replaced by ``***``."""
     if not url:
         return text
-    masked_url = mask_url(url)
+    masked_url, passwords = _secrets_of(url)
     if masked_url != url:
         text = text.replace(url, masked_url)
-    for password in url_passwords(url):
+    for password in passwords:
         text = text.replace(password, MASK)
     return text
+
+
+@functools.lru_cache(maxsize=16)
+def _secrets_of(url: str) -> tuple[str, tuple[str, ...]]:
+    """``url`` masked, and its passwords' spellings: parsed once per URL, not once per line of
+    output (every migration's line is masked)."""
+    return mask_url(url), url_passwords(url)

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,6 +239,41 @@ def test_steps_are_one_line_each_when_not_a_terminal() -> None:
         "  ↑ r002 step 2 (12 ms)",
         "applied 2 migrations in 4.2 s",
     ]
+
+
+class CountingStream(io.StringIO):
+    """A pipe stand-in that counts the writes that reach it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_through_a_pipe_quick_migrations_cost_one_write_together_not_two_each() -> None:
+    stream = CountingStream()
+    text = run_events(stream, 200)
+    assert len(text.splitlines()) == 202  # still one line per migration
+    assert stream.writes < 20
+
+
+def test_through_a_pipe_a_running_migration_shows_within_a_fraction_of_a_second() -> None:
+    stream = io.StringIO()
+    render = EventRenderer(stream, color=False, mask=lambda t: t)
+    render(RunStarted(total=2, direction="up", database="sqlite:///x.db"))
+    render(StepStarted("r001", "quick", "up", 1, 2))
+    render(StepFinished("r001", "quick", "up", 1, 2, duration=0.001))
+    render(StepStarted("r002", "long", "up", 2, 2))
+    deadline = time.monotonic() + 2
+    while "r002 long" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stream.getvalue().endswith("  ↑ r001 quick (1 ms)\n  ↑ r002 long"), stream.getvalue()
+    render(StepFinished("r002", "long", "up", 2, 2, duration=3.0))
+    render(RunFinished(steps=2, duration=3.0))
+    assert stream.getvalue().endswith("  ↑ r002 long (3000 ms)\napplied 2 migrations in 3.0 s\n")
 
 
 def test_statements_only_with_verbose() -> None:

@@ -281,3 +281,41 @@ def test_checksum_ignores_formatting_comments_docstrings_and_import_order() -> N
     assert len(sums) == 1
     other = {source_checksum(text.encode(), Path("m.py")) for text in OTHER_MIGRATIONS}
     assert len(other) == len(OTHER_MIGRATIONS) and not other & sums
+
+
+ALEMBIC_FILE_WITH_UNSUPPORTED_OP = '''"""Uses an operation distil lacks"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "c1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))
+    op.bulk_copy_everything("t")
+'''
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_what_a_file_uses_of_alembic_is_read_with_its_header_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The construct check before a run needs no second parse: the header carries what the
+    file uses, from the same syntax tree, and the cache keeps it with the checksum."""
+    from distil.alembic_compat import checks
+
+    cache = tmp_path / "__pycache__" / "headers.json"
+    path = write(tmp_path, ALEMBIC_FILE_WITH_UNSUPPORTED_OP, "c1.py")
+    parsed = read_headers([path], cache)[0]
+    assert (11, "op", "bulk_copy_everything") in parsed.constructs
+    monkeypatch.setattr(header_module, "_parse_module", lambda *a: pytest.fail("parsed again"))
+    cached = read_headers([path], cache)[0]
+    assert cached == parsed
+    with pytest.raises(ScriptError) as caught:
+        checks.check_constructs(cached.path, cached.constructs)
+    assert f"{path}:11: `op.bulk_copy_everything` is not supported" in str(caught.value)
+
+
+def test_a_file_that_does_not_mention_alembic_has_nothing_to_check(tmp_path: Path) -> None:
+    assert read_header(write(tmp_path, DISTIL_FILE)).constructs == ()

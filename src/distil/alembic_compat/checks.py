@@ -1,31 +1,30 @@
 """Alembic constructs distil does not provide, found in a migration file before anything runs.
 
-``check_constructs`` reads the file's syntax tree (it is already imported, so operations that
+The check has two halves. ``constructs_used`` reads a file's syntax tree once, when its header
+is read (``scripts.header``), and lists what it uses: each ``op.<name>``, ``batch_op.<name>``,
+``context.<name>`` and ``from alembic.op import <name>``, and each ``op.drop_constraint(None,
+...)``. That list is a function of the file's content alone, so it is kept in the header cache
+with the checksum and the file is not parsed again while it is unchanged. ``check_constructs``
+judges the list when the file is about to run (it is already imported, so operations that
 extensions registered are known) and raises ``ScriptError`` naming the file, the line and the
-construct for each ``op.<name>``, ``batch_op.<name>``, ``context.<name>`` or
-``from alembic.op import <name>`` that would fail when its turn came.
+first construct that would fail when its turn came.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 from distil.errors import ScriptError
 
+# (line, kind, name): kind is "op", "context" or "batch" (an attribute used on it, or a name
+# imported from alembic.op / alembic.context), or "unnamed" (drop_constraint(None, ...))
+Construct = tuple[int, str, str]
 
-def check_constructs(path: Path) -> None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return
-    if b"alembic" not in data:
-        return
-    try:
-        tree = ast.parse(data, filename=str(path))
-    except (SyntaxError, ValueError):
-        return
-    problem = _first_problem(tree)
+
+def check_constructs(path: Path, constructs: Iterable[Construct]) -> None:
+    problem = _first_problem(constructs)
     if problem is not None:
         line, construct, advice = problem
         what = (
@@ -39,6 +38,18 @@ def check_constructs(path: Path) -> None:
         )
 
 
+def constructs_used(tree: ast.Module, source: bytes) -> tuple[Construct, ...]:
+    """What of Alembic's ``op``/``context`` (and batch operations) the file uses, each at its
+    first line; nothing for a file that does not mention alembic."""
+    if b"alembic" not in source:
+        return ()
+    first: dict[tuple[str, str], int] = {}
+    for line, kind, name in _uses(tree):
+        if first.get((kind, name), line + 1) > line:
+            first[(kind, name)] = line
+    return tuple(sorted((line, kind, name) for (kind, name), line in first.items()))
+
+
 _OP_ADVICE = (
     "Write the step with op.execute(...) or distil's own operations (docs/coming-from-alembic.md "
     "lists what is provided); if it comes from an Alembic extension, import the extension in "
@@ -50,14 +61,28 @@ _CONTEXT_ADVICE = (
 )
 
 
-def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
+def _first_problem(constructs: Iterable[Construct]) -> tuple[int, str, str] | None:
     from distil.alembic_compat import context
     from distil.alembic_compat import op as compat_op
 
+    problems: list[tuple[int, str, str]] = []
+    for line, kind, name in constructs:
+        if kind == "op" and not compat_op.is_supported(name):
+            problems.append((line, f"op.{name}", _OP_ADVICE))
+        elif kind == "context" and not _context_has(context, name):
+            problems.append((line, f"context.{name}", _CONTEXT_ADVICE))
+        elif kind == "batch" and not _batch_has(name):
+            problems.append((line, f"batch_op.{name}", _OP_ADVICE))
+        elif kind == "unnamed":
+            problems.append((line, "drop_constraint(None, ...)", _UNNAMED_ADVICE))
+    return min(problems) if problems else None
+
+
+def _uses(tree: ast.Module) -> list[Construct]:
     op_names: set[str] = set()
     context_names: set[str] = set()
     alembic_names: set[str] = set()
-    problems: list[tuple[int, str, str]] = []
+    uses: list[Construct] = []
     nodes = list(ast.walk(tree))  # walked once: the walk is most of the cost of this check
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module == "alembic":
@@ -67,11 +92,9 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
                 elif alias.name == "context":
                     context_names.add(alias.asname or "context")
         elif isinstance(node, ast.ImportFrom) and node.module in ("alembic.op", "alembic.context"):
+            kind = "op" if node.module == "alembic.op" else "context"
             for alias in node.names:
-                if node.module == "alembic.op" and not compat_op.is_supported(alias.name):
-                    problems.append((node.lineno, f"op.{alias.name}", _OP_ADVICE))
-                if node.module == "alembic.context" and not _context_has(context, alias.name):
-                    problems.append((node.lineno, f"context.{alias.name}", _CONTEXT_ADVICE))
+                uses.append((node.lineno, kind, alias.name))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == "alembic":
@@ -101,14 +124,9 @@ def _first_problem(tree: ast.Module) -> tuple[int, str, str] | None:
                 continue
         else:
             continue
-        if owner_kind == "op" and not compat_op.is_supported(node.attr):
-            problems.append((node.lineno, f"op.{node.attr}", _OP_ADVICE))
-        elif owner_kind == "context" and not _context_has(context, node.attr):
-            problems.append((node.lineno, f"context.{node.attr}", _CONTEXT_ADVICE))
-        elif owner_kind == "batch" and not _batch_has(node.attr):
-            problems.append((node.lineno, f"batch_op.{node.attr}", _OP_ADVICE))
-    problems.extend(_unnamed_drops(nodes, op_names | batch_names, alembic_names))
-    return min(problems) if problems else None
+        uses.append((node.lineno, owner_kind, node.attr))
+    uses.extend(_unnamed_drops(nodes, op_names | batch_names, alembic_names))
+    return uses
 
 
 _UNNAMED_ADVICE = (
@@ -120,7 +138,7 @@ _UNNAMED_ADVICE = (
 
 def _unnamed_drops(
     nodes: list[ast.AST], owners: set[str], alembic_names: set[str]
-) -> list[tuple[int, str, str]]:
+) -> list[Construct]:
     """``op.drop_constraint(None, ...)``: it can never work, so it is refused up front."""
     found = []
     for node in nodes:
@@ -136,7 +154,7 @@ def _unnamed_drops(
             if keyword.arg == "constraint_name":
                 name = keyword.value
         if isinstance(name, ast.Constant) and name.value is None:
-            found.append((node.lineno, "drop_constraint(None, ...)", _UNNAMED_ADVICE))
+            found.append((node.lineno, "unnamed", ""))
     return found
 
 

@@ -864,10 +864,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("\ninterrupted", err=True)
         return EXIT_INTERRUPTED
     except click.ClickException as error:
+        invocation.end_progress_lines()
         error.show()
         return error.exit_code
     except Exception as error:  # every failure ends here as one paragraph and an exit code
         return _report_error(invocation, error)
+    invocation.end_progress_lines()  # writes what progress output still holds
     return outcome if isinstance(outcome, int) else EXIT_OK
 
 

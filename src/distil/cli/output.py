@@ -39,6 +39,8 @@ Mask = Callable[[str], str]
 PROGRESS_THRESHOLD = 10  # more steps than this on a terminal: one line updated in place
 _PROGRESS_INTERVAL = 0.05  # seconds between in-place redraws
 _TICK = 0.5  # seconds between redraws of a running migration's elapsed time (terminal)
+# not a terminal: the longest a written line waits in memory before it reaches the stream
+_PIPE_FLUSH = 0.2
 
 _RUN_VERB = {"up": "Upgrading", "down": "Downgrading", "stamp": "Stamping"}
 _DONE_VERB = {"up": "applied", "down": "reverted", "stamp": "stamped"}
@@ -82,9 +84,13 @@ class EventRenderer:
     line is redrawn in place with the time it has been running (a background ticker redraws it
     every ``_TICK`` seconds) and becomes ``  ↑ <rev> <message> (<ms> ms)`` when it ends; a run of
     more than ``PROGRESS_THRESHOLD`` steps keeps one ``[i/N]`` line instead, followed by a
-    summary. Elsewhere (a pipe, a log file) each migration gets exactly one line: its start is
-    written and flushed at once, its duration completes the line when it ends. SQL statements
-    are shown only when ``verbose``.
+    summary. Elsewhere (a pipe, a log file) each migration gets exactly one line: its start,
+    completed with its duration when it ends. Those lines are written to the stream together,
+    at most ``_PIPE_FLUSH`` seconds apart (a background thread writes a started migration's
+    line once it has waited that long), so a long migration still shows within a fraction of a
+    second of its start while a run of quick ones costs one write, not two per migration. Any
+    other line (a notice, the summary) is written at once, after what waits. SQL statements are
+    shown only when ``verbose``.
     """
 
     def __init__(
@@ -98,6 +104,8 @@ class EventRenderer:
         self._progress = False
         self._progress_shown = False  # a line drawn in place is on screen (terminal)
         self._partial = False  # a started migration's line awaits its end (not a terminal)
+        self._pending: list[str] = []  # written, not yet on the stream (not a terminal)
+        self._last_flush = 0.0
         self._last_draw = 0.0
         self._direction: Direction = "up"
         self._running: StepStarted | None = None
@@ -147,10 +155,9 @@ class EventRenderer:
         else:
             self._end_partial()
             text = self._mask(f"  {self._arrow(event.direction)} {event.revision} {event.message}")
-            self._stream.write(text)
-            self._stream.flush()
+            self._pending.append(text)
             self._partial = True
-        if self._tty and not self._verbose:
+        if not self._verbose:
             self._start_ticker()
 
     def _step_finished(self, event: StepFinished) -> None:
@@ -160,9 +167,10 @@ class EventRenderer:
             return
         millis = round(event.duration * 1000)
         if self._partial:
-            self._stream.write(f" ({millis} ms)\n")
-            self._stream.flush()
+            self._pending.append(f" ({millis} ms)\n")
             self._partial = False
+            if time.monotonic() - self._last_flush >= _PIPE_FLUSH:
+                self._flush_pending()
             return
         arrow = self._arrow(event.direction)
         self._line(f"  {arrow} {event.revision} {event.message} ({millis} ms)")
@@ -182,6 +190,7 @@ class EventRenderer:
         if self._ticker is not None:
             return
         self._stop.clear()
+        self._last_flush = time.monotonic()
         self._ticker = threading.Thread(target=self._tick, name="distil-progress", daemon=True)
         self._ticker.start()
 
@@ -197,8 +206,12 @@ class EventRenderer:
                     self._lock.acquire()
 
     def _tick(self) -> None:
-        while not self._stop.wait(_TICK):
+        while not self._stop.wait(_TICK if self._tty else _PIPE_FLUSH / 2):
             with self._lock:
+                if not self._tty:
+                    if time.monotonic() - self._last_flush >= _PIPE_FLUSH:
+                        self._flush_pending()
+                    continue
                 if self._running is None or self._stop.is_set():
                     continue
                 if self._progress:
@@ -249,15 +262,24 @@ class EventRenderer:
             self._stop_ticker()
             self._running = None
             if self._progress_shown or self._partial:
-                self._stream.write("\n")
-                self._stream.flush()
+                self._pending.append("\n")
                 self._progress_shown = False
                 self._partial = False
+            self._flush_pending()
 
     def _end_partial(self) -> None:
         if self._partial:
-            self._stream.write("\n")
+            self._pending.append("\n")
             self._partial = False
+
+    def _flush_pending(self) -> None:
+        """Write what waits for the stream (not a terminal), in one write."""
+        self._last_flush = time.monotonic()
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._stream.write(text)
+            self._stream.flush()
 
     def _line(
         self, text: str, *, fg: str | None = None, bold: bool = False, dim: bool = False
@@ -269,8 +291,8 @@ class EventRenderer:
         masked = self._mask(text)
         if self._color:
             masked = _style(masked, fg=fg, bold=bold, dim=dim)
-        self._stream.write(masked + "\n")
-        self._stream.flush()
+        self._pending.append(masked + "\n")
+        self._flush_pending()
 
     def _arrow(self, direction: Direction) -> str:
         fancy, plain = _ARROWS[direction]

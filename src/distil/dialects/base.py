@@ -126,6 +126,14 @@ class DialectImpl:
     def after_migration(self, ctx: MigrationContext) -> None:
         """Checks run at the end of a migration, inside its transaction (or savepoint)."""
 
+    def execute_and_commit(
+        self, ctx: MigrationContext, statement: Any, values: dict[str, Any]
+    ) -> bool:
+        """Run ``statement`` with ``values`` as the last statement of the open transaction and
+        commit it, in one request to the server, if the driver can; False (nothing run) when it
+        cannot, and the caller runs the statement and commits as usual."""
+        return False
+
     # -- scratch databases (only ``distil.dialects.scratch`` uses these) ---------------------
     # the database an administrative connection opens to create and drop scratch databases
     # (None: the URL's own)

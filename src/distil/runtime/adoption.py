@@ -182,11 +182,15 @@ class AlembicMirror:
             self.applied.add(revision)
         else:
             self.applied.discard(revision)
-        return self.statements_for(self.applied)
+        return self._statements()
 
     def statements_for(self, applied: Collection[str]) -> list[Any]:
         """Alembic's table rewritten for the applied set ``applied``."""
         self.applied = set(applied)
+        return self._statements()
+
+    def _statements(self) -> list[Any]:
+        applied = self.applied
         if self.keep:
             return self.table.write_statements(alembic_heads(self.graph, applied))
         if self.table_exists and not applied:

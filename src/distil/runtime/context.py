@@ -102,6 +102,12 @@ class MigrationContext:
             return self.connection.execute(statement)
         return self.connection.execute(statement, params)
 
+    def execute_sql(self, sql: str) -> Any:
+        """Run ``sql`` as it is, online, handing it to the driver without parameters (so the
+        driver neither parses it for placeholders nor, on PostgreSQL, needs one statement)."""
+        connection = self.require_connection("Running SQL as it is")
+        return connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
+
     def warn(self, message: str) -> None:
         """Report something the user should know that does not stop the migration."""
         self.reporter(Notice(message, "warning"))

@@ -236,20 +236,21 @@ class Runner:
                 progress.remove()
                 ctx.progress = None
             duration = time.perf_counter() - started
-            if step.direction == "up":
-                statement: Any = self.version_table.insert_statement(
-                    header.revision, header.checksum, int(duration * 1000)
-                )
-            else:
-                statement = self.version_table.delete_statement(header.revision)
-            ctx.execute(statement)
-            if self.companion is not None:
-                for extra in self.companion.statements_after(step):
-                    ctx.execute(extra)
+            # the version row is the transaction's last statement when nothing else is written
+            # with it: the dialect may then send the COMMIT in the same request
+            last = group is None and self.progress_table is None
+            extras = None
+            if last and self.companion is not None:
+                extras = self.companion.statements_after(step)
+            self._write_version_row(ctx, step, duration, commit=last and not extras)
+            if extras is None and self.companion is not None:
+                extras = self.companion.statements_after(step)
+            for extra in extras or ():
+                ctx.execute(extra)
             if self.progress_table is not None:
                 self.conn.execute(self.progress_table.clear_statement(header.revision))
             if group is None:
-                self.conn.commit()
+                self.conn.commit()  # sends nothing when the version row carried the COMMIT
             else:
                 group.keep(step)
         except BaseException as error:
@@ -287,6 +288,29 @@ class Runner:
         if lost is not None:
             raise MigrationFailed(_lost_text(lost))
         return StepResult(header.revision, header.message, step.direction, duration)
+
+    def _write_version_row(
+        self, ctx: MigrationContext, step: Step, duration: float, *, commit: bool
+    ) -> None:
+        """Record ``step`` in the version table; with ``commit``, the dialect may commit the
+        transaction in the same request (``DialectImpl.execute_and_commit``)."""
+        header, version = step.header, self.version_table
+        if ctx.offline or ctx.capturing:  # the script spells the row out
+            ctx.execute(
+                version.insert_statement(header.revision, header.checksum, int(duration * 1000))
+                if step.direction == "up"
+                else version.delete_statement(header.revision)
+            )
+            return
+        statement: Any
+        if step.direction == "up":
+            statement, values = version.insert_row(
+                header.revision, header.checksum, int(duration * 1000)
+            )
+        else:
+            statement, values = version.delete_row(header.revision)
+        if not (commit and self.impl.execute_and_commit(ctx, statement, values)):
+            ctx.execute(statement, values)
 
     def _progress_for(
         self, step: Step, recorded: Sequence[ProgressRow]

@@ -29,6 +29,8 @@ class VersionTable:
             sa.Column("duration_ms", sa.Integer(), nullable=True),
             schema=schema,
         )
+        self._insert: sa.Insert | None = None
+        self._delete: sa.Delete | None = None
 
     def exists(self, conn: sa.Connection) -> bool:
         import sqlalchemy as sa
@@ -84,6 +86,30 @@ class VersionTable:
             applied_at=applied_at,
             duration_ms=duration_ms,
         )
+
+    def insert_row(
+        self, revision: str, checksum: str | None, duration_ms: int | None
+    ) -> tuple[sa.Insert, dict[str, Any]]:
+        """The row of an applied revision as a statement and its values. The statement is the
+        same object for every row, so it is compiled once per run, not once per migration."""
+        if self._insert is None:
+            self._insert = self.table.insert()
+        values = {
+            "revision": revision,
+            "checksum": checksum,
+            "applied_at": datetime.now(timezone.utc).replace(tzinfo=None),
+            "duration_ms": duration_ms,
+        }
+        return self._insert, values
+
+    def delete_row(self, revision: str) -> tuple[sa.Delete, dict[str, Any]]:
+        """``delete_statement`` as a statement compiled once per run and its value."""
+        if self._delete is None:
+            import sqlalchemy as sa
+
+            column = self.table.c.revision
+            self._delete = self.table.delete().where(column == sa.bindparam("reverted"))
+        return self._delete, {"reverted": revision}
 
     def delete_statement(self, revision: str) -> sa.Delete:
         return self.table.delete().where(self.table.c.revision == revision)

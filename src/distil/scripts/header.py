@@ -58,6 +58,9 @@ class RevisionHeader:
     checksum: str  # of the normalised syntax tree (``content_checksum``)
     create_date: str | None
     raw_checksum: str = ""  # of the bytes (``file_checksum``), the earlier scheme
+    # what the file uses of Alembic's op/context, for the check before a run
+    # (``alembic_compat.checks.constructs_used``: (line, kind, name))
+    constructs: tuple[tuple[int, str, str], ...] = ()
 
     def matches(self, recorded: str) -> bool:
         """Whether a checksum recorded when the file ran still describes it (either scheme)."""
@@ -182,6 +185,8 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
         )
     docstring = ast.get_docstring(tree, clean=False) or ""
     date_match = _CREATE_DATE.search(docstring)
+    from distil.alembic_compat.checks import constructs_used
+
     return RevisionHeader(
         revision=revision,
         down_revisions=down_revisions,
@@ -192,6 +197,7 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
         checksum=content_checksum(tree),
         create_date=date_match.group("date") if date_match else None,
         raw_checksum=file_checksum(data),
+        constructs=constructs_used(tree, data),
     )
 
 
@@ -289,7 +295,7 @@ def _check_name(value: str, name: str, path: Path) -> None:
         )
 
 
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -342,6 +348,7 @@ def _header_from_entry(
             return None
         revision, message, checksum = entry["revision"], entry["message"], entry["checksum"]
         create_date, raw_checksum = entry["create_date"], entry["raw_checksum"]
+        constructs = tuple(_construct(item) for item in _list(entry["constructs"]))
         if not (
             isinstance(revision, str)
             and isinstance(message, str)
@@ -360,9 +367,25 @@ def _header_from_entry(
             checksum=checksum,
             create_date=create_date,
             raw_checksum=raw_checksum,
+            constructs=constructs,
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    return value
+
+
+def _construct(value: object) -> tuple[int, str, str]:
+    if not (isinstance(value, list) and len(value) == 3):
+        raise ValueError("not a construct")
+    line, kind, name = value
+    if not (isinstance(line, int) and isinstance(kind, str) and isinstance(name, str)):
+        raise ValueError("not a construct")
+    return (line, kind, name)
 
 
 def _string_tuple(value: object) -> tuple[str, ...]:
@@ -385,6 +408,7 @@ def _entry_from_header(header: RevisionHeader, key: _StatKey) -> dict[str, objec
         "checksum": header.checksum,
         "raw_checksum": header.raw_checksum,
         "create_date": header.create_date,
+        "constructs": [list(item) for item in header.constructs],
     }
 
 

@@ -9,6 +9,10 @@ imported, the directories of ``prepend_sys_path`` are put first on ``sys.path`` 
 file before a run and then running it imports it once. ``check`` raises ``ScriptError`` naming
 the file, and the line where there is one, for a file that cannot be imported, lacks the
 function the direction needs, or uses an Alembic construct distil does not provide.
+
+A file's code comes from the directory's code cache (``scripts.code_cache``) when the cache holds
+it for the exact content the header describes; otherwise the file is read and compiled, and the
+cache is written once the pending files are checked.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
+import os
 import re
 import sys
 import types
@@ -28,7 +34,8 @@ from typing import Any
 
 from distil.alembic_compat.routing import RunEnvironment, alembic_imports
 from distil.errors import ConfigError, ScriptError
-from distil.scripts.header import RevisionHeader
+from distil.scripts.code_cache import CodeCache, cache_file_for
+from distil.scripts.header import RevisionHeader, file_checksum
 
 FUNCTION_FOR_DIRECTION = {"up": "upgrade", "down": "downgrade"}
 
@@ -53,6 +60,7 @@ class MigrationLoader:
     def __init__(self, settings: LoadSettings | None = None) -> None:
         self.settings = settings or LoadSettings()
         self._modules: dict[Path, tuple[str, types.ModuleType]] = {}
+        self._code: dict[Path, CodeCache] = {}  # by versions directory
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -66,8 +74,12 @@ class MigrationLoader:
         if known is not None and known[0] == header.checksum:
             return known[1]
         self._prepare()
+        directory = header.path.parent
+        code = self._code.get(directory)
+        if code is None:
+            code = self._code[directory] = CodeCache(cache_file_for(directory))
         with self.running():
-            module = _import_file(header)
+            module = _import_file(header, code)
         for name in FUNCTION_FOR_DIRECTION.values():
             function = getattr(module, name, None)
             if callable(function):
@@ -99,9 +111,16 @@ class MigrationLoader:
         """Import every file of ``steps`` and check it can run its direction, before any runs."""
         from distil.alembic_compat.checks import check_constructs
 
-        for header, direction in steps:
-            self.function(header, direction)
-            check_constructs(header.path)
+        with self.running():  # one routing window for all the files, not one each
+            for header, direction in steps:
+                self.function(header, direction)
+                check_constructs(header.path, header.constructs)
+        self.save_code()
+
+    def save_code(self) -> None:
+        """Write the code caches that files compiled since grew."""
+        for cache in self._code.values():
+            cache.save()
 
     def _routed(self, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -137,21 +156,25 @@ class MigrationLoader:
         _prepared.add(key)
 
 
-def _import_file(header: RevisionHeader) -> types.ModuleType:
+def _import_file(header: RevisionHeader, cache: CodeCache | None = None) -> types.ModuleType:
     path = header.path
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:8]
     safe_revision = re.sub(r"\W", "_", header.revision)
     module_name = f"_distil_migration_{safe_revision}_{digest}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ScriptError(
-            f"Cannot import the migration file {path}: Python does not recognise it as a "
-            "module. Make sure it is a .py file."
-        )
+    origin = str(path)
+    loader = importlib.machinery.SourceFileLoader(module_name, origin)
+    spec = importlib.machinery.ModuleSpec(module_name, loader, origin=origin)
+    spec.has_location = True
     module = importlib.util.module_from_spec(spec)
+    code = cache.get(path, header.raw_checksum) if cache is not None else None
+    data = _read_source(path) if code is None else b""
     sys.modules[module_name] = module  # for dataclasses and pickling during the import only
     try:
-        spec.loader.exec_module(module)
+        if code is None:
+            code = compile(data, origin, "exec", dont_inherit=True)
+            if cache is not None:
+                cache.put(path, file_checksum(data), code)
+        exec(code, module.__dict__)
     except SyntaxError as error:
         raise ScriptError(
             f"{error.filename or path}:{error.lineno}: syntax error in the migration file: "
@@ -162,6 +185,16 @@ def _import_file(header: RevisionHeader) -> types.ModuleType:
     finally:
         sys.modules.pop(module_name, None)
     return module
+
+
+def _read_source(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ScriptError(
+            f"Cannot import the migration file {path}: {error.strerror or error}. Check that "
+            "the file exists and is readable."
+        ) from error
 
 
 def _import_failure(error: BaseException, path: Path) -> str:
