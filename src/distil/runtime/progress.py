@@ -73,6 +73,42 @@ class ProgressTable:
             sa.Column("sql_text", sa.Text(), nullable=False),
             schema=schema,
         )
+        self._statements: dict[str, Any] = {}
+        self._compiled: dict[tuple[str, int], Any] = {}
+
+    def statement(self, name: str) -> Any:
+        """One of the statements the record is written with, built once, its values as
+        parameters: "insert" (every column), "mark_done" and "delete" (``where_revision``,
+        ``where_index``) and "clear" (``where_revision``)."""
+        known = self._statements.get(name)
+        if known is not None:
+            return known
+        import sqlalchemy as sa
+
+        c = self.table.c
+        revision = c.revision == sa.bindparam("where_revision")
+        one = sa.and_(revision, c.statement_index == sa.bindparam("where_index"))
+        built: Any
+        if name == "insert":
+            built = self.table.insert()
+        elif name == "mark_done":
+            built = self.table.update().where(one).values(status=DONE)
+        elif name == "delete":
+            built = self.table.delete().where(one)
+        else:
+            built = self.table.delete().where(revision)
+        self._statements[name] = built
+        return built
+
+    def compiled(self, name: str, dialect: Any) -> Any:
+        """``statement(name)`` compiled for ``dialect``, once."""
+        key = (name, id(dialect))
+        known = self._compiled.get(key)
+        if known is None or known[0] is not dialect:
+            keys = [column.key for column in self.table.c] if name == "insert" else []
+            known = (dialect, self.statement(name).compile(dialect=dialect, column_keys=keys))
+            self._compiled[key] = known
+        return known[1]
 
     def exists(self, conn: sa.Connection) -> bool:
         import sqlalchemy as sa
@@ -123,6 +159,10 @@ class ProgressTable:
         """Delete the rows of ``revision`` (of every revision when None)."""
         statement = self.table.delete()
         return statement if revision is None else statement.where(self.table.c.revision == revision)
+
+    def clear_row(self, revision: str) -> tuple[Any, dict[str, Any]]:
+        """``clear_statement(revision)`` as a statement built once and its value."""
+        return self.statement("clear"), {"where_revision": revision}
 
 
 def statement_digest(sql: str, parameters: Any) -> str:
@@ -288,40 +328,35 @@ class StatementProgress:
         )
 
     # -- raw writes (on the migration's own session, invisible to the statement listeners) -----
+    # each statement is compiled once per run; a write sends it with its values
     def _insert(self, index: int, status: str, digest: str, before: str | None, sql: str) -> Any:
-        return self.table.table.insert().values(
-            revision=self.revision,
-            statement_index=index,
-            direction=self.direction,
-            status=status,
-            sha256=digest,
-            schema_before=before,
-            sql_text=sql,
-        )
+        values = {
+            "revision": self.revision,
+            "statement_index": index,
+            "direction": self.direction,
+            "status": status,
+            "sha256": digest,
+            "schema_before": before,
+            "sql_text": sql,
+        }
+        return "insert", values
 
     def _mark_done(self, index: int) -> Any:
-        c = self.table.table.c
-        return (
-            self.table.table.update()
-            .where(c.revision == self.revision, c.statement_index == index)
-            .values(status=DONE)
-        )
+        return "mark_done", {"where_revision": self.revision, "where_index": index}
 
     def _delete(self, index: int) -> Any:
-        c = self.table.table.c
-        return self.table.table.delete().where(
-            c.revision == self.revision, c.statement_index == index
-        )
+        return "delete", {"where_revision": self.revision, "where_index": index}
 
-    def _write(self, cursor: Any, statement: Any, *, commit: bool) -> None:
-        compiled = statement.compile(dialect=self.impl.sa_dialect)
-        params: Any = compiled.construct_params()
+    def _write(self, cursor: Any, write: tuple[str, dict[str, Any]], *, commit: bool) -> None:
+        name, values = write
+        compiled = self.table.compiled(name, self.impl.sa_dialect)
+        params: Any = compiled.construct_params(values)
         if compiled.positional:
-            params = tuple(params[name] for name in compiled.positiontup or ())
+            params = tuple(params[key] for key in compiled.positiontup or ())
         raw = cursor.connection
         own = raw.cursor()
         try:
-            own.execute(str(compiled), params)
+            own.execute(compiled.string, params)
         finally:
             own.close()
         if commit:

@@ -248,7 +248,7 @@ class Runner:
             for extra in extras or ():
                 ctx.execute(extra)
             if self.progress_table is not None:
-                self.conn.execute(self.progress_table.clear_statement(header.revision))
+                self.conn.execute(*self.progress_table.clear_row(header.revision))
             if group is None:
                 self.conn.commit()  # sends nothing when the version row carried the COMMIT
             else:
