@@ -150,6 +150,7 @@ class DatabaseServers:
             return
         if not re.fullmatch(TEST_DATABASE_PREFIX + "[0-9a-f]{12}", database):
             raise ValueError(f"refusing to drop {database!r}: not a database made by the tests")
+        self._drop_kept_scratch(dialect, database)
         with self._admin_engine(dialect).connect() as connection:
             if dialect == "postgresql":
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -166,6 +167,28 @@ class DatabaseServers:
                 except sa.exc.DBAPIError:
                     pass  # it ended on its own in the meantime
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{database}`")
+
+    def _drop_kept_scratch(self, dialect: str, database: str) -> None:
+        """Drop the scratch databases distil kept between runs for this test database."""
+        from distil.dialects.scratch import kept_prefix
+
+        prefix = kept_prefix(database)
+        with self._admin_engine(dialect).connect() as connection:
+            if dialect == "postgresql":
+                names = connection.exec_driver_sql(
+                    "SELECT datname FROM pg_database WHERE left(datname, %s) = %s",
+                    (len(prefix), prefix),
+                ).scalars()
+                for name in list(names):
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            names = connection.exec_driver_sql(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                "WHERE LEFT(SCHEMA_NAME, %s) = %s",
+                (len(prefix), prefix),
+            ).scalars()
+            for name in list(names):
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
 
     def database_exists(self, dialect: str, url: str) -> bool:
         """Whether the database behind ``url`` is still there (used to prove teardown)."""

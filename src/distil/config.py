@@ -13,6 +13,7 @@ wins, and a ``pyproject.toml`` without ``[tool.distil]`` is skipped)::
                                           # list of MetaData; needed only by autogenerate
     url = "${DATABASE_URL}"               # ${VAR} and ${VAR:-default} come from the environment
     dev_url = "postgresql://localhost/scratch"  # optional scratch database for autogenerate
+    keep_scratch = true                   # keep the proof's scratch database between runs
     schemas = ["audit"]                   # extra schemas to compare
     version_table = "distil_version"
     version_table_schema = "ops"          # optional
@@ -83,6 +84,7 @@ _KNOWN_KEYS = (
     "models",
     "url",
     "dev_url",
+    "keep_scratch",
     "schemas",
     "version_table",
     "version_table_schema",
@@ -110,6 +112,7 @@ class Config:
     models: str | None = None
     url: str | None = None
     dev_url: str | None = None
+    keep_scratch: bool = True
     schemas: tuple[str, ...] = ()
     version_table: str = DEFAULT_VERSION_TABLE
     version_table_schema: str | None = None
@@ -352,6 +355,7 @@ def _build_config(
         models=models,
         url=url or None,
         dev_url=dev_url or None,
+        keep_scratch=settings.boolean("keep_scratch", default=True),
         schemas=settings.string_list("schemas"),
         version_table=settings.string("version_table") or DEFAULT_VERSION_TABLE,
         version_table_schema=settings.string("version_table_schema") or None,
@@ -450,6 +454,14 @@ class _TypedSettings:
         value = self.string(key)
         if value is not None and value not in allowed:
             raise self._wrong_type(key, " or ".join(repr(item) for item in allowed))
+        return value
+
+    def boolean(self, key: str, *, default: bool) -> bool:
+        if key not in self._table:
+            return default
+        value = self._table[key]
+        if not isinstance(value, bool):
+            raise self._wrong_type(key, "true or false")
         return value
 
     def number(self, key: str) -> float | None:

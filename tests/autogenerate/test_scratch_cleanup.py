@@ -132,7 +132,9 @@ def prepare(project: Project, dialect: str) -> None:
     project.write("app_models.py", MODELS.format(sleep=SLEEP[dialect]))
     (project.root / "distil.toml").write_text(
         f'script_location = "migrations"\nurl = {json.dumps(project.url)}\n'
-        'models = "app_models:metadata"\n',
+        # the proof's throwaway database, not the one kept between runs
+        # (test_kept_scratch.py covers that one)
+        'models = "app_models:metadata"\nkeep_scratch = false\n',
         encoding="utf-8",
     )
     project.write_migration(

@@ -430,6 +430,23 @@ def _autogenerate(
         )
         return
     proof = "proven on a scratch database" if result.verified else "not proven"
+    if invocation.verbose:
+        built, tables = result.comparison.target_built
+        printer.err(
+            f"models: {built} of {tables} table(s) built in a scratch database, the others "
+            "read from the cache",
+            dim=True,
+        )
+        if result.proof is not None:
+            where = (
+                "the scratch database kept from the last proof"
+                if result.proof.kept
+                else ("a new scratch database")
+            )
+            printer.err(
+                f"proof: {result.proof.history_run} migration(s) of the history run on {where}",
+                dim=True,
+            )
     if result.ignored_drift:
         printer.err(
             "note: the migration history does not reproduce the live database in objects this "
@@ -454,6 +471,33 @@ def _autogenerate(
 
         printer.out("lint:")
         print_findings(printer, findings)
+
+
+@cli.group()
+def cache() -> None:
+    """What distil keeps between runs to save work."""
+
+
+@cache.command("clear")
+@verbose_option
+@pass_invocation
+def cache_clear(invocation: Invocation) -> int:
+    """Forget every cache of this project: snapshots, verdicts, header caches, and the proof's
+    kept scratch database. The next command rebuilds what it needs.
+
+    \b
+    Example:
+      distil cache clear
+    """
+    config = invocation.load_config()
+    from distil.commands.cache import clear_caches
+
+    cleared = clear_caches(config)
+    printer = invocation.printer()
+    for name in cleared.databases:
+        printer.out(f"dropped the kept scratch database {name}")
+    printer.out(f"removed {plural(len(cleared.files), 'cache file')}")
+    return EXIT_OK
 
 
 @cli.command()

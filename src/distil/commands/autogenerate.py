@@ -9,9 +9,9 @@ reflect exactly as the models, and its ``downgrade()`` must return to the live s
 from __future__ import annotations
 
 import dataclasses
-import functools
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,8 @@ class Comparison:
     fingerprint: str | None = None
     schemas: tuple[str | None, ...] = ()
     model_files: tuple[Path, ...] | None = None
+    # model tables built in a scratch database for this comparison, and model tables in all
+    target_built: tuple[int, int] = (0, 0)
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -59,6 +61,18 @@ class AutogenerateResult:
     # differences between the replayed history and the live database that the new migration
     # does not touch: the proof went on without them
     ignored_drift: tuple[str, ...] = ()
+    proof: Proof | None = None
+
+
+@dataclass(frozen=True)
+class Proof:
+    """How a proof went: the drift it ignored, how many migrations of the history it ran to
+    bring its scratch database to the head, and whether that database was kept from a run
+    before (then only the migrations new since that run are run)."""
+
+    ignored_drift: tuple[str, ...]
+    history_run: int
+    kept: bool
 
 
 def compare_models(
@@ -67,12 +81,14 @@ def compare_models(
     engine: sa.Engine | None = None,
     questioner: Questioner | None = None,
     reuse_live_snapshot: bool = False,
+    for_rendering: bool = False,
 ) -> Comparison:
     """Diff the configured models against the live database (at head).
 
     With ``reuse_live_snapshot`` (``distil check``), the live schema's snapshot is reused while
     the database's catalog fingerprint is unchanged; the result then carries no reflected type
-    objects, so it can be compared but not rendered.
+    objects, so it can be compared but not rendered. ``for_rendering`` (autogenerate) reuses the
+    snapshot too, and then reflects the tables the plan touches again for their type objects.
 
     Without a questioner nothing is asked: renames stay drop + add (flagged), a new NOT NULL
     column without a value, a drop of data and a narrowing type change of a column that holds
@@ -101,13 +117,16 @@ def compare_models(
         engine, _ = create_engine(url, for_migration=False)
     live_types: dict[Any, Any] = {}
     fingerprint = None
+    # an include_object hook is shown the live tables with their types: reflect them all then
+    reuse = reuse_live_snapshot or (for_rendering and scope.include_object is None)
+    reflected = False
     try:
         with engine.connect() as conn:
             _require_head(config, conn)
             dialect = conn.dialect
             schemas = _schemas_in_scope(scope, conn, schemas)
             current = None
-            if reuse_live_snapshot:
+            if reuse:
                 cache = LiveSnapshotCache(config, conn, schemas)
                 fingerprint = cache.fingerprint
                 current = cache.load()
@@ -115,14 +134,17 @@ def compare_models(
                 current = reflect_schema(
                     conn, schemas, ignore_tables=bookkeeping_tables(config), types=live_types
                 )
-                if reuse_live_snapshot:
+                reflected = True
+                if reuse:
                     cache.store(current)
+        built: dict[str, int] = {}
         target = target_schema(
             metadata,
             url,
             dev_url=config.require_dev_url(),
             schemas=schemas,
             cache_dir=config.script_location / "__pycache__",
+            stats=built,
         )
         current, target = _apply_scope(scope, current, target, metadata, live_types)
         plan = plan_migration(
@@ -133,13 +155,31 @@ def compare_models(
             model_defaults=constant_defaults(metadata, dialect),
             model_suggestions=callable_defaults(metadata),
         )
+        if for_rendering and not reflected and plan.upgrade:
+            with engine.connect() as conn:
+                reflect_schema(
+                    conn,
+                    schemas,
+                    ignore_tables=bookkeeping_tables(config),
+                    types=live_types,
+                    only=touched_tables(plan.upgrade, current, target),
+                )
     finally:
         if owned:
             engine.dispose()
     if model_files is not None:  # an edited filter function makes a stored verdict stale too
         model_files = tuple(sorted({*model_files, *scope.source_files()}))
     return Comparison(
-        plan, current, target, metadata, live_types, dialect, fingerprint, schemas, model_files
+        plan,
+        current,
+        target,
+        metadata,
+        live_types,
+        dialect,
+        fingerprint,
+        schemas,
+        model_files,
+        (built.get("built", 0), built.get("tables", 0)),
     )
 
 
@@ -196,7 +236,7 @@ def autogenerate(
 ) -> AutogenerateResult:
     from distil.scripts.directory import ScriptDirectory
 
-    comparison = compare_models(config, engine=engine, questioner=questioner)
+    comparison = compare_models(config, engine=engine, questioner=questioner, for_rendering=True)
     refusal = comparison.plan.refusal()
     if refusal is not None:
         raise refusal
@@ -205,9 +245,9 @@ def autogenerate(
     upgrade_body, downgrade_body, imports = render_bodies(comparison)
     directory = ScriptDirectory.from_config(config)
     heads = directory.graph().heads()
-    ignored: tuple[str, ...] = ()
+    proof = None
     if verify and comparison.changes:
-        ignored = prove(config, comparison, message, heads, upgrade_body, downgrade_body, imports)
+        proof = prove(config, comparison, message, heads, upgrade_body, downgrade_body, imports)
     path = directory.write_script(
         message=message,
         down_revisions=heads,
@@ -219,7 +259,13 @@ def autogenerate(
     from distil.scripts.hooks import run_post_write_hooks
 
     run_post_write_hooks(config.post_write_hooks, path, config.root)
-    return AutogenerateResult(comparison, path, verify and bool(comparison.changes), ignored)
+    return AutogenerateResult(
+        comparison,
+        path,
+        proof is not None,
+        proof.ignored_drift if proof is not None else (),
+        proof,
+    )
 
 
 class LiveRows:
@@ -312,11 +358,17 @@ def callable_defaults(metadata: Any) -> dict[tuple[str | None, str, str], str]:
 
 def render_bodies(comparison: Comparison) -> tuple[str, str, tuple[str, ...]]:
     from distil.diff import changes as ch
+    from distil.schema.model import Schema
     from distil.schema.to_metadata import schema_to_metadata
     from distil.scripts.render import Renderer, Side
 
     plan = comparison.plan
-    live = Side(comparison.current, schema_to_metadata(comparison.current, comparison.live_types))
+    # only the tables the migration touches are rendered from the live side
+    keys = touched_tables(plan.upgrade, comparison.current, comparison.target)
+    involved = comparison.current
+    if keys is not None:
+        involved = Schema(tables=tuple(t for t in comparison.current.tables if t.key in keys))
+    live = Side(comparison.current, schema_to_metadata(involved, comparison.live_types))
     models = Side(comparison.target, comparison.metadata, deterministic_names=True)
     up = Renderer(
         live,
@@ -346,32 +398,37 @@ def prove(
     upgrade_body: str,
     downgrade_body: str,
     imports: tuple[str, ...],
-) -> tuple[str, ...]:
-    """Run history + the new migration on a scratch database and compare by reflection.
+) -> Proof:
+    """Run the new migration on a scratch database at the history's head and compare by
+    reflection: its upgrade must reach the models, its downgrade the live schema.
 
-    Where the replayed history and the live database differ in objects the new migration does
-    not touch, the proof leaves those objects out and returns the differences it ignored.
+    The scratch database is kept between runs (``dialects.scratch.kept_scratch``) at the head of
+    the history, so a proof runs only the migrations that are new since the last one, not the
+    whole history; a history whose applied files changed is replayed afresh. The snapshot of that
+    head is kept too (keyed by the scratch database's catalog fingerprint), and after the new
+    migration only the tables it touches (and those whose foreign keys point at them) are
+    reflected again.
+
+    Where the history and the live database differ in objects the new migration does not touch,
+    the proof leaves those objects out and returns the differences it ignored.
     """
-    from distil.commands.migrate import downgrade, upgrade
-    from distil.dialects.scratch import run_in_pieces_if_too_big, scratch_engine
+    from distil.commands.cache import PROOF, kept_identity
+    from distil.dialects.scratch import kept_scratch
     from distil.diff.api import compare as compare_all
     from distil.introspect.normalize import model_schemas, require_scratch_schemas
-    from distil.introspect.reflect import reflect_schema
-    from distil.introspect.scope import Scope, bookkeeping_tables
-    from distil.schema.model import Schema
     from distil.scripts.directory import ScriptDirectory
 
-    scope = Scope.from_config(config)
     schemas = comparison.schemas or model_schemas(comparison.metadata, config.schemas)
     ignored: list[str] = []
     require_scratch_schemas(config.require_url(), comparison.metadata)
     workdir = Path(tempfile.mkdtemp(prefix="distil-verify-"))
     try:
-        versions = workdir / "versions"
-        shutil.copytree(config.versions_dir, versions, ignore=shutil.ignore_patterns("__pycache__"))
-        # the other version locations are read where they are (only the first one is copied)
-        extra = tuple(config.version_locations)[1:]
-        ScriptDirectory(versions, extra_dirs=extra).write_script(
+        # the new migration alone in a directory of its own, read beside the real ones (whose
+        # header caches stay valid)
+        verify_dir = workdir / "versions"
+        verify_dir.mkdir()
+        locations = tuple(config.version_locations) or (config.versions_dir,)
+        ScriptDirectory(verify_dir, extra_dirs=locations).write_script(
             message=message,
             down_revisions=heads,
             rev_id="distil_verify",
@@ -379,30 +436,23 @@ def prove(
             downgrade_body=downgrade_body,
             extra_imports=imports,
         )
-        trial = dataclasses.replace(config, versions_dir=versions, script_location=workdir)
-        with scratch_engine(config.require_url(), dev_url=config.require_dev_url()) as engine:
-
-            def snapshot() -> Schema:
-                types: dict[Any, Any] = {}
-                with engine.connect() as conn:
-                    found = reflect_schema(
-                        conn, schemas, ignore_tables=bookkeeping_tables(config), types=types
-                    )
-                return _apply_scope(scope, found, Schema(), comparison.metadata, types)[0]
-
-            try:
-                for head in heads:
-                    run_in_pieces_if_too_big(functools.partial(upgrade, trial, head), engine)
-            except Exception as error:  # noqa: BLE001 - any failure means the proof is impossible
-                raise MigrationFailed(
-                    f"could not prove the new migration: replaying the existing history on a scratch "
-                    f"database failed ({error}). Fix the history, or skip the proof with --no-verify."
-                ) from None
-            replayed = snapshot()
+        trial = dataclasses.replace(
+            config, versions_dir=verify_dir, version_locations=(verify_dir, *locations)
+        )
+        with kept_scratch(
+            config.require_url(),
+            dev_url=config.require_dev_url(),
+            purpose=PROOF,
+            identity=kept_identity(config),
+            directory=config.script_location / "__pycache__",
+            keep=config.keep_scratch,
+        ) as scratch:
+            head = _HeadScratch(config, trial, scratch, comparison, schemas)
+            replayed = head.at_head(heads)
             outside = _empty_schemas_outside_history(comparison.current, replayed)
             if outside:
-                _create_schemas(engine, outside)
-                replayed = snapshot()
+                _create_schemas(scratch.engine, outside)
+                replayed = head.reflect(replayed, set())
             touched: set[str] = set()
             for change in comparison.changes:
                 touched |= changed_objects(change)
@@ -430,14 +480,18 @@ def prove(
                     "live database (" + "; ".join(c.summary() for c in drift[:5]) + "). Bring them "
                     "in line first, or skip the proof with --no-verify."
                 )
+            tables = touched_tables(
+                comparison.changes, replayed, comparison.target, comparison.current
+            )
+            head.mark_busy()
             try:
-                run_in_pieces_if_too_big(functools.partial(upgrade, trial, "distil_verify"), engine)
+                head.run("upgrade", "distil_verify")
             except Exception as error:  # noqa: BLE001
                 raise MigrationFailed(
                     f"the generated upgrade() fails on a scratch database: {error}. No file was "
                     f"written; please report this with your models, or use --no-verify and edit."
                 ) from None
-            left = compare(snapshot(), comparison.target)
+            left = compare(head.reflect(replayed, tables), comparison.target)
             if left:
                 raise MigrationFailed(
                     "the generated upgrade() does not reach the models; still different: "
@@ -445,22 +499,223 @@ def prove(
                     + ". No file was written (use --no-verify to write it anyway and edit it)."
                 )
             try:
-                run_in_pieces_if_too_big(functools.partial(downgrade, trial, "-1"), engine)
+                head.run("downgrade", "-1")
             except Exception as error:  # noqa: BLE001
                 raise MigrationFailed(
                     f"the generated downgrade() fails on a scratch database: {error}. No file was "
                     f"written (use --no-verify to write it anyway and edit it)."
                 ) from None
-            back = compare(comparison.current, snapshot())
+            returned = head.reflect(replayed, tables)
+            back = compare(comparison.current, returned)
             if back:
                 raise MigrationFailed(
                     "the generated downgrade() does not return to the current schema; different: "
                     + "; ".join(c.summary() for c in back[:10])
                     + ". No file was written (use --no-verify to write it anyway and edit it)."
                 )
+            head.mark_ready(returned)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return tuple(ignored)
+    return Proof(tuple(ignored), head.history_run, head.reused)
+
+
+class _HeadScratch:
+    """The proof's scratch database brought to the history's head, and its snapshot there.
+
+    Its state (kept in it) is ``ready`` only between runs that finished: before anything changes
+    it, it is marked ``busy``, so a run that dies half way makes the next one start afresh."""
+
+    def __init__(
+        self,
+        config: Config,
+        trial: Config,
+        scratch: Any,
+        comparison: Comparison,
+        schemas: tuple[str | None, ...],
+    ) -> None:
+        from distil.introspect.scope import Scope
+
+        self.config = config
+        self.trial = trial
+        self.scratch = scratch
+        self.comparison = comparison
+        self.schemas = schemas
+        self.scope = Scope.from_config(config)
+        self.cache_dir = config.script_location / "__pycache__"
+        self.loaded: Schema | None = None  # the snapshot read from the cache
+        self.history_run = 0  # migrations of the history run to reach the head
+        self.reused = False  # whether an earlier run's database was brought up to date
+
+    def at_head(self, heads: tuple[str, ...]) -> Schema:
+        """Bring the scratch database to ``heads`` and return its snapshot: from where the last
+        run left it when that history still holds, otherwise replayed from the start."""
+        scratch = self.scratch
+        if scratch.state() != "ready":
+            scratch.reset()
+        elif not self._history_holds():
+            scratch.reset()
+        if not scratch.fresh:
+            try:
+                self.mark_busy()
+                for head in heads:
+                    self.history_run += self.run("upgrade", head)
+                self.reused = True
+            except Exception:  # noqa: BLE001 - what an earlier run left does not fit: start afresh
+                scratch.reset()
+                self.history_run = 0
+        if scratch.fresh:
+            self.mark_busy()
+            try:
+                for head in heads:
+                    self.history_run += self.run("upgrade", head)
+            except Exception as error:  # noqa: BLE001 - any failure means the proof is impossible
+                raise MigrationFailed(
+                    f"could not prove the new migration: replaying the existing history on a "
+                    f"scratch database failed ({error}). Fix the history, or skip the proof with "
+                    f"--no-verify."
+                ) from None
+        from distil.schema.model import Schema
+
+        cached = self._cached_snapshot()
+        return cached if cached is not None else self.reflect(Schema(), None)
+
+    def _history_holds(self) -> bool:
+        """Whether every revision the scratch database has applied is still in the history."""
+        import sqlalchemy as sa
+
+        from distil.runtime.version_table import VersionTable
+        from distil.scripts.directory import ScriptDirectory
+
+        graph = ScriptDirectory.from_config(self.config).graph()
+        try:
+            with self.scratch.engine.connect() as conn:
+                table = VersionTable(self.config.version_table, self.config.version_table_schema)
+                applied = table.read(conn)
+        except sa.exc.DBAPIError:
+            return False
+        revisions = graph.revisions
+        return all(
+            row.revision in revisions and revisions[row.revision].matches(row.checksum or "")
+            for row in applied
+        )
+
+    def run(self, direction: str, target: str) -> int:
+        """Migrate the scratch database; returns how many migrations ran."""
+        from distil.commands.migrate import downgrade, upgrade
+        from distil.dialects.scratch import run_in_pieces_if_too_big
+
+        step = upgrade if direction == "upgrade" else downgrade
+        results: list[Any] = []
+
+        def migrate(**options: Any) -> None:
+            results.append(step(self.trial, target, **options))
+
+        run_in_pieces_if_too_big(migrate, self.scratch.engine)
+        return len(results[-1].steps) if results else 0
+
+    def mark_busy(self) -> None:
+        self.scratch.set_state("busy")
+
+    def mark_ready(self, snapshot: Schema) -> None:
+        self._store_snapshot(snapshot)
+        self.scratch.set_state("ready")
+
+    def reflect(self, base: Schema, tables: set[tuple[str | None, str]] | None) -> Schema:
+        """The scratch database's snapshot: whole, or ``base`` with ``tables`` reflected again."""
+        from distil.introspect.reflect import reflect_schema
+        from distil.introspect.scope import bookkeeping_tables
+        from distil.schema.model import Schema
+
+        types: dict[Any, Any] = {}
+        with self.scratch.engine.connect() as conn:
+            found = reflect_schema(
+                conn,
+                self.schemas,
+                ignore_tables=bookkeeping_tables(self.config),
+                types=types,
+                only=tables,
+            )
+        found = _apply_scope(self.scope, found, Schema(), self.comparison.metadata, types)[0]
+        if tables is None:
+            return found
+        kept = [t for t in base.tables if t.key not in tables]
+        merged = sorted([*kept, *found.tables], key=lambda t: (t.schema or "", t.name))
+        return Schema(tables=tuple(merged), enums=found.enums, schemas=found.schemas)
+
+    def _snapshot_path(self) -> Path | None:
+        """Where the snapshot of the scratch database at its applied revisions is kept: a
+        database marked ``ready`` holds exactly what replaying those revisions builds."""
+        import hashlib
+
+        import sqlalchemy as sa
+
+        from distil.runtime.version_table import VersionTable
+
+        if not self.scratch.kept:
+            return None
+        table = VersionTable(self.config.version_table, self.config.version_table_schema)
+        try:
+            with self.scratch.engine.connect() as conn:
+                rows = sorted((row.revision, row.checksum or "") for row in table.read(conn))
+        except sa.exc.DBAPIError:
+            return None
+        where = hashlib.sha256(
+            repr((self.config.require_url(), self.schemas, rows)).encode()
+        ).hexdigest()[:32]
+        return self.cache_dir / f"proof-head-{where}.json"
+
+    def _cached_snapshot(self) -> Schema | None:
+        import json
+
+        from distil.schema.model import Schema
+
+        path = self._snapshot_path()
+        if path is None or not path.exists():
+            return None
+        try:
+            self.loaded = Schema.from_json(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError):
+            return None
+        return self.loaded
+
+    def _store_snapshot(self, snapshot: Schema) -> None:
+        from distil.introspect.normalize import write_cache
+
+        if snapshot == self.loaded:
+            return
+        path = self._snapshot_path()
+        if path is None:
+            return
+        for stale in self.cache_dir.glob("proof-head-*.json"):
+            stale.unlink(missing_ok=True)
+        write_cache(path, snapshot)
+
+
+def touched_tables(
+    changes: Iterable[Change], *snapshots: Schema
+) -> set[tuple[str | None, str]] | None:
+    """The tables ``changes`` touch, and those of ``snapshots`` whose foreign keys point at one
+    of them (a dropped or rebuilt table can take such a key with it); None (every table) when a
+    change is not about one table (an enum type or a schema: its columns are anywhere)."""
+    from distil.diff import changes as ch
+
+    touched: set[tuple[str | None, str]] = set()
+    for change in changes:
+        if isinstance(change, (ch.AddTable, ch.DropTable)):
+            touched.add(change.table.key)
+        elif isinstance(change, ch.RenameTable):
+            touched |= {change.old, change.new}
+        elif isinstance(getattr(change, "table", None), tuple):
+            touched.add(change.table)  # type: ignore[attr-defined]
+        else:
+            return None
+    neighbours = set()
+    for snapshot in snapshots:
+        for table in snapshot.tables:
+            for fk in table.foreign_keys:
+                if (fk.ref_schema, fk.ref_table) in touched:
+                    neighbours.add(table.key)
+    return touched | neighbours
 
 
 def changed_objects(change: Change) -> set[str]:

@@ -14,6 +14,15 @@ migration on one. Three kinds, all through ``scratch_engine``:
   by URL and by the servers' own identity), and it must be empty; it is locked for the run, and
   afterwards exactly the objects that were not in it before are dropped. What was there is never
   touched.
+
+``kept_scratch`` is the one kind that outlives a run: the proof's database at the history's head,
+kept between runs so that a new migration is proven without replaying the whole history. On
+PostgreSQL and MariaDB it is a database of its own, ``distil_keep_<hash>`` (the hash names the
+project and the target database); on SQLite a file in the project's ``__pycache__``. One process
+uses it at a time (a lock); another one that finds it busy gets a throwaway scratch database
+instead. Its user records in it whether it is in a known state (``state``): a run that dies half
+way leaves it marked, and the next one starts it afresh. With ``dev_url`` nothing is kept.
+``distil cache clear`` drops it.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ if TYPE_CHECKING:
     from distil.dialects.base import DialectImpl, ScratchObject
 
 SCRATCH_PREFIX = "distil_scratch_"
+KEEP_PREFIX = "distil_keep_"
+STATE_TABLE = "_distil_scratch_state"  # reflection never reports ``_distil_*`` tables
 BORROW_LOCK_KEY = "scratch"
 BORROW_WAIT = 60.0  # seconds to wait for another distil process using the same dev_url
 RAW = {"no_parameters": True}  # catalog SQL holds % signs that are not placeholders
@@ -88,6 +99,253 @@ def _caused_by(error: BaseException, test: Callable[[BaseException], bool]) -> b
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+# ------------------------------------------------------------------ a database kept between runs
+
+
+class KeptScratch:
+    """A scratch database that may hold what an earlier run left in it (see the module text).
+
+    ``fresh`` says it is empty; ``state`` / ``set_state`` read and write one text value kept in
+    it; ``reset`` empties it (and makes ``fresh`` true again)."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        fresh: bool,
+        kept: bool,
+        reset: Callable[[], sa.Engine] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.fresh = fresh
+        self.kept = kept  # False: a throwaway database, gone after this run
+        self._reset = reset
+
+    def state(self) -> str | None:
+        import sqlalchemy as sa
+
+        if self.fresh or not self.kept:
+            return None
+        try:
+            with self.engine.connect() as conn:
+                value = conn.execute(sa.text(f"SELECT v FROM {STATE_TABLE} WHERE k = 'state'"))
+                return value.scalar()  # type: ignore[no-any-return]
+        except sa.exc.DBAPIError:
+            return None
+
+    def set_state(self, value: str) -> None:
+        """Record ``value`` (committed at once: it must outlive a crash of this process)."""
+        import sqlalchemy as sa
+
+        if not self.kept:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (k VARCHAR(20) PRIMARY KEY, v TEXT)"
+                )
+            )
+            conn.execute(sa.text(f"DELETE FROM {STATE_TABLE} WHERE k = 'state'"))
+            conn.execute(
+                sa.text(f"INSERT INTO {STATE_TABLE} (k, v) VALUES ('state', :v)"), {"v": value}
+            )
+        self.fresh = False
+
+    def reset(self) -> None:
+        """Empty the database: what an earlier run left cannot be used."""
+        if self.fresh:
+            return
+        if self._reset is None:
+            raise RuntimeError("a throwaway scratch database is never reset")
+        self.engine = self._reset()
+        self.fresh = True
+
+
+def kept_prefix(database: str | None) -> str:
+    """``distil_keep_<hash>_``: the start of the name of every kept scratch database made for
+    target databases called ``database`` (what ``distil cache clear`` drops)."""
+    return f"{KEEP_PREFIX}{hashlib.sha256((database or '').encode()).hexdigest()[:8]}_"
+
+
+def kept_name(url: str, purpose: str, identity: str) -> str:
+    """The kept scratch database for ``purpose`` of one project (``identity``) and target."""
+    from distil.dialects.registry import parse_url
+
+    parsed = parse_url(url)
+    where = f"{identity}|{parsed.host}|{parsed.port}|{parsed.database}|{purpose}"
+    return f"{kept_prefix(parsed.database)}{hashlib.sha256(where.encode()).hexdigest()[:12]}"
+
+
+@contextmanager
+def kept_scratch(
+    url: str,
+    *,
+    dev_url: str | None,
+    purpose: str,
+    identity: str,
+    directory: Any,
+    keep: bool = True,
+) -> Iterator[KeptScratch]:
+    """A scratch database kept between runs for ``purpose`` (see the module text); a throwaway
+    one when it cannot be kept (``dev_url``, ``keep`` false) or another process is using it."""
+    from distil.dialects.registry import parse_url
+
+    parsed = parse_url(url)
+    if not keep:
+        pass
+    elif not dev_url and parsed.get_backend_name() == "sqlite":
+        with _kept_sqlite(directory, purpose) as kept:
+            if kept is not None:
+                yield kept
+                return
+    elif not dev_url:
+        with _unwind_on_sigterm(), _kept_server(parsed, kept_name(url, purpose, identity)) as kept:
+            if kept is not None:
+                yield kept
+                return
+    with scratch_engine(url, dev_url=dev_url) as engine:
+        yield KeptScratch(engine, fresh=True, kept=False)
+
+
+@contextmanager
+def _kept_sqlite(directory: Any, purpose: str) -> Iterator[KeptScratch | None]:
+    from pathlib import Path
+
+    from distil.dialects.registry import create_engine
+
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: nothing is kept
+        yield None
+        return
+    path = Path(directory) / f"scratch-{purpose}.sqlite"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held for the run
+    except OSError:
+        yield None
+        return
+    try:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another run of this project uses it
+            yield None
+            return
+        fresh = not path.exists()
+        engines: list[sa.Engine] = []
+
+        def connect() -> sa.Engine:
+            engine, _ = create_engine(f"sqlite:///{path}")
+            engines.append(engine)
+            return engine
+
+        def reset() -> sa.Engine:
+            for engine in engines:
+                engine.dispose()
+            path.unlink(missing_ok=True)
+            return connect()
+
+        try:
+            yield KeptScratch(connect(), fresh=fresh, kept=True, reset=reset)
+        finally:
+            for engine in engines:
+                engine.dispose()
+    finally:
+        lock.close()
+
+
+@contextmanager
+def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
+    import sqlalchemy as sa
+
+    from distil.dialects.registry import create_engine, impl_for
+
+    impl = impl_for(parsed.get_dialect()())
+    admin_url = parsed.set(database=impl.admin_database or parsed.database)
+    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    scratch_url = parsed.set(database=name).render_as_string(hide_password=False)
+    engines: list[sa.Engine] = []
+    try:
+        with admin.connect() as guard:
+            try:
+                impl.acquire_lock(guard, name[len(KEEP_PREFIX) :], 0)
+            except LockTimeout:
+                yield None  # another run of this project uses it
+                return
+            try:
+                guard.commit()
+
+                def make() -> None:
+                    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                        conn.exec_driver_sql(impl.create_database_sql(name))
+
+                def connect() -> sa.Engine:
+                    engine, _ = create_engine(scratch_url)
+                    engines.append(engine)
+                    return engine
+
+                def reset() -> sa.Engine:
+                    for engine in engines:
+                        engine.dispose()
+                    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                        conn.exec_driver_sql(impl.drop_database_sql(name, force=True))
+                    make()
+                    return connect()
+
+                with admin.connect() as conn:
+                    exists = name in impl.database_names(conn, name)
+                fresh = not exists
+                if fresh:
+                    try:
+                        make()
+                    except sa.exc.DBAPIError as error:
+                        raise _cannot_create(parsed, impl, error) from None
+                yield KeptScratch(connect(), fresh=fresh, kept=True, reset=reset)
+            finally:
+                for engine in engines:
+                    engine.dispose()
+                with _signals_deferred():
+                    try:
+                        impl.release_lock(guard, name[len(KEEP_PREFIX) :])
+                    except sa.exc.DBAPIError:
+                        pass  # the session ends with the connection: so does its lock
+    finally:
+        admin.dispose()
+
+
+def kept_names(url: str) -> list[str]:
+    """The kept scratch databases made for the target ``url`` (for ``distil cache clear``)."""
+    from distil.dialects.registry import create_engine, impl_for, parse_url
+
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return []
+    impl = impl_for(parsed.get_dialect()())
+    admin_url = parsed.set(database=impl.admin_database or parsed.database)
+    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    try:
+        with admin.connect() as conn:
+            return impl.database_names(conn, kept_prefix(parsed.database))
+    finally:
+        admin.dispose()
+
+
+def drop_kept(url: str, name: str) -> None:
+    """Drop the kept scratch database ``name`` of the server of ``url``."""
+    from distil.dialects.registry import create_engine, impl_for, parse_url
+
+    parsed = parse_url(url)
+    impl = impl_for(parsed.get_dialect()())
+    if not name.startswith(KEEP_PREFIX):
+        raise ValueError(name)
+    admin_url = parsed.set(database=impl.admin_database or parsed.database)
+    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    try:
+        _drop_database(admin, impl, name, quiet=False)
+    finally:
+        admin.dispose()
 
 
 # ------------------------------------------------------------------ a database of distil's own

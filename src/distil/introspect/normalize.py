@@ -2,14 +2,16 @@
 
 The models are created in a scratch database of the live database's dialect in one transaction,
 then reflected back, so types, defaults and implicit names come out exactly as reflection of the
-live database does. The result is cached by a hash of the models' compiled DDL: an unchanged
-model costs one file read, not a scratch build.
+live database does. Each table's result is cached by a hash of its compiled DDL (and of the
+tables it references): an unchanged model costs one file read, and an edit rebuilds only the
+tables it changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,7 @@ from distil.schema.model import Schema
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 
 def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[str | None, ...]:
@@ -29,16 +31,44 @@ def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[s
 
 def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> list[str]:
     """The DDL statements ``create_all`` would send, in its order."""
+    return [statement.sql for statement in model_statements(metadata, dialect)]
+
+
+@dataclass(frozen=True)
+class Statement:
+    element: Any  # the DDL element ``create_all`` sent
+    sql: str  # compiled for the offline dialect (the cache key's spelling)
+    table: Any  # the model Table it belongs to; None for a shared object (type, sequence)
+
+
+def model_statements(metadata: sa.MetaData, dialect: sa.Dialect) -> list[Statement]:
+    """What ``create_all`` sends, in its order, each with the table it belongs to."""
     import sqlalchemy as sa
 
-    statements: list[str] = []
+    statements: list[Statement] = []
 
     def executor(sql: Any, *args: Any, **kw: Any) -> None:
-        statements.append(str(sql.compile(dialect=dialect)).strip())
+        compiled = str(sql.compile(dialect=dialect)).strip()
+        statements.append(Statement(sql, compiled, _owner(sql)))
 
     engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
     metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
     return statements
+
+
+def _owner(element: Any) -> Any:
+    """The table a DDL element belongs to (a table, its index, comment or constraint)."""
+    import sqlalchemy as sa
+
+    target = getattr(element, "element", None)
+    if isinstance(target, sa.Table):
+        return target
+    if isinstance(target, sa.Column):
+        return target.table
+    if isinstance(target, (sa.Index, sa.Constraint)):
+        table = getattr(target, "table", None)
+        return table if isinstance(table, sa.Table) else None
+    return None
 
 
 def target_schema(
@@ -48,26 +78,161 @@ def target_schema(
     dev_url: str | None = None,
     schemas: tuple[str | None, ...] = (None,),
     cache_dir: Path | None = None,
+    stats: dict[str, int] | None = None,
 ) -> Schema:
+    """The models as the database spells them, rebuilt only for the tables whose DDL changed
+    (``stats``, when given, receives how many tables were ``built`` of how many ``tables``).
+
+    Each table's reflected snapshot is cached under a key of its own: its statements (sorted:
+    ``create_all``'s order of one table's indexes varies between processes), those of the
+    tables its foreign keys point at, and the shared statements (types, sequences). An edit of
+    one table builds that table alone in a scratch database, beside bare copies of the tables it
+    references, and reflects it alone; the other tables come from the cache.
+    """
     from distil.dialects.registry import offline_dialect
 
     dialect = offline_dialect(url)
-    ddl = models_ddl(metadata, dialect)
-    # create_all's order of some statements (indexes of one table) varies between processes:
-    # the key is taken over the sorted statements, which say the same thing.
-    key = hashlib.sha256(
-        "\n".join([CACHE_VERSION, dialect.name, repr(schemas), *sorted(ddl)]).encode()
-    ).hexdigest()[:24]
-    cache_file = cache_dir / f"target-{dialect.name}-{key}.json" if cache_dir else None
-    if cache_file is not None and cache_file.exists():
-        try:
-            return Schema.from_json(json.loads(cache_file.read_text()))
-        except (ValueError, KeyError, TypeError):
-            pass  # a damaged cache is rebuilt
-    schema = build_and_reflect(metadata, url, dev_url=dev_url, schemas=schemas, ddl=ddl)
-    if cache_file is not None:
-        write_cache(cache_file, schema)
+    statements = model_statements(metadata, dialect)
+    keys = _table_keys(statements, dialect.name, schemas)
+    shared_key = _digest(
+        [
+            CACHE_VERSION,
+            dialect.name,
+            repr(schemas),
+            *sorted(s.sql for s in statements if s.table is None),
+        ]
+    )
+    cache_file = None
+    if cache_dir is not None:
+        where = _digest([CACHE_VERSION, dialect.name, repr(schemas)])
+        cache_file = cache_dir / f"target-{dialect.name}-{where}.json"
+    cached = _read_table_cache(cache_file, shared_key)
+    tables = {
+        key: cached["tables"][digest] for key, digest in keys.items() if digest in cached["tables"]
+    }
+    missing = [table for table in _tables_of(statements) if _tkey(table) not in tables]
+    partial = bool(missing) and len(missing) < len(keys) and _can_build_apart(statements)
+    if missing or cached["shared"] is None:
+        built = build_and_reflect(
+            metadata,
+            url,
+            dev_url=dev_url,
+            schemas=schemas,
+            statements=statements,
+            only={_tkey(t) for t in missing} if partial else None,
+        )
+        for table in built.tables:
+            tables[table.key] = table
+        shared: dict[str, Any] = {"enums": built.enums, "schemas": built.schemas}
+    else:
+        shared = cached["shared"]
+    schema = Schema(
+        tables=tuple(sorted(tables.values(), key=lambda t: (t.schema or "", t.name))),
+        enums=tuple(shared["enums"]),
+        schemas=tuple(shared["schemas"]),
+    )
+    if cache_file is not None and (missing or cached["shared"] is None):
+        _write_table_cache(cache_file, shared_key, schema, keys)
+    if stats is not None:
+        rebuilt = missing or cached["shared"] is None
+        stats["built"] = (len(missing) if partial else len(keys)) if rebuilt else 0
+        stats["tables"] = len(keys)
     return schema
+
+
+def _tkey(table: Any) -> tuple[str | None, str]:
+    return (table.schema, table.name)
+
+
+def _referenced(table: Any) -> set[tuple[str | None, str]]:
+    """The (schema, name) of the model tables ``table``'s foreign keys point at."""
+    import sqlalchemy as sa
+
+    found = set()
+    for fk in table.foreign_keys:
+        try:
+            found.add(_tkey(fk.column.table))
+        except sa.exc.SQLAlchemyError:  # a key to a table outside the models
+            continue
+    return found
+
+
+# shared statements that create no table and need none: a partial build can send them first
+_STANDALONE = {"CreateEnumType", "CreateDomainType", "CreateSequence", "CreateSchema"}
+
+
+def _can_build_apart(statements: list[Statement]) -> bool:
+    """Whether some tables can be built without the others: not when the models send other
+    statements of their own (a ``DDL`` event may need any table)."""
+    return all(s.table is not None or type(s.element).__name__ in _STANDALONE for s in statements)
+
+
+def _tables_of(statements: list[Statement]) -> list[Any]:
+    return list({id(s.table): s.table for s in statements if s.table is not None}.values())
+
+
+def _table_keys(
+    statements: list[Statement], dialect: str, schemas: tuple[str | None, ...]
+) -> dict[tuple[str | None, str], str]:
+    own: dict[tuple[str | None, str], list[str]] = {}
+    shared = sorted(s.sql for s in statements if s.table is None)
+    tables = _tables_of(statements)
+    for statement in statements:
+        if statement.table is not None:
+            own.setdefault(_tkey(statement.table), []).append(statement.sql)
+    keys = {}
+    for table in tables:
+        referenced = sorted(
+            (schema or "", name)
+            for schema, name in _referenced(table)
+            if (schema, name) != _tkey(table)
+        )
+        parts = [CACHE_VERSION, dialect, repr(schemas), *shared, "|", *sorted(own[_tkey(table)])]
+        for schema, name in referenced:
+            parts += ["|", *sorted(own.get((schema or None, name), []))]
+        keys[(table.schema, table.name)] = _digest(parts)
+    return keys
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def _read_table_cache(path: Path | None, shared_key: str) -> dict[str, Any]:
+    """``{"tables": {key: Table}, "shared": {"enums", "schemas"} or None}`` from the cache file."""
+    from distil.schema.model import Schema
+
+    empty: dict[str, Any] = {"tables": {}, "shared": None}
+    if path is None or not path.exists():
+        return empty
+    try:
+        data = json.loads(path.read_text())
+        snapshot = Schema.from_json(data["schema"])
+        by_name = {t.key: t for t in snapshot.tables}
+        tables = {
+            digest: by_name[(schema, name)]
+            for digest, (schema, name) in data["keys"].items()
+            if (schema, name) in by_name
+        }
+        shared = None
+        if data.get("shared") == shared_key:
+            shared = {"enums": snapshot.enums, "schemas": snapshot.schemas}
+        return {"tables": tables, "shared": shared}
+    except (ValueError, KeyError, TypeError):
+        return empty  # a damaged cache is rebuilt
+
+
+def _write_table_cache(
+    path: Path, shared_key: str, schema: Schema, keys: dict[tuple[str | None, str], str]
+) -> None:
+    from distil.caches import write_cache_file
+
+    data = {
+        "shared": shared_key,
+        "keys": {digest: [schema_name, name] for (schema_name, name), digest in keys.items()},
+        "schema": schema.to_json(),
+    }
+    write_cache_file(path, json.dumps(data))
 
 
 def build_and_reflect(
@@ -76,12 +241,14 @@ def build_and_reflect(
     *,
     dev_url: str | None,
     schemas: tuple[str | None, ...],
-    ddl: list[str] | None = None,
+    statements: list[Statement] | None = None,
+    only: set[tuple[str | None, str]] | None = None,
 ) -> Schema:
-    """Create the models in a scratch database and reflect them back.
+    """Create the models (or, with ``only``, those tables, beside bare copies of the tables
+    their foreign keys point at) in a scratch database and reflect them back.
 
-    Where the driver takes a script in one round trip (see ``send_script``), the compiled DDL is
-    sent in a few large batches; elsewhere ``create_all`` runs statement by statement.
+    Where the driver takes a script in one round trip (see ``send_script``), the DDL is sent in a
+    few large batches; elsewhere statement by statement.
     """
     import sqlalchemy as sa
 
@@ -95,8 +262,13 @@ def build_and_reflect(
             conn.begin()
             try:
                 create_schemas(conn, [s for s in schemas if s])
-                if ddl is None or not send_script(conn, _recompiled(metadata, url, conn)):
+                if statements is None:
                     metadata.create_all(conn, checkfirst=False)
+                else:
+                    script = _script(conn, statements, only)
+                    if not send_script(conn, script):
+                        for sql in script:
+                            conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
             except sa.exc.DBAPIError as error:
                 message = str(error.orig).strip().splitlines()[0]
                 statement = " ".join((error.statement or "").split())[:300]
@@ -106,7 +278,41 @@ def build_and_reflect(
                     f"database rejects) and try again."
                 ) from None
             conn.commit()
-            return reflect_schema(conn, schemas)
+            return reflect_schema(conn, schemas, only=only)
+
+
+def _script(
+    conn: sa.Connection, statements: list[Statement], only: set[tuple[str | None, str]] | None
+) -> list[str]:
+    """The statements to send, compiled for this server (the cache key is version-free: e.g.
+    PostgreSQL before 18 needs ``STORED`` on generated columns), with ``%`` as written."""
+    import sqlalchemy as sa
+
+    from distil.dialects.registry import impl_for
+
+    impl = impl_for(conn.dialect)
+
+    def compiled(element: Any) -> str:
+        return impl.as_raw_sql(str(element.compile(dialect=conn.dialect)).strip())
+
+    if only is None:
+        return [compiled(s.element) for s in statements]
+    wanted = [s for s in statements if s.table is not None and _tkey(s.table) in only]
+    by_key = {_tkey(s.table): s.table for s in statements if s.table is not None}
+    referenced = {
+        key: by_key[key]
+        for s in wanted
+        for key in _referenced(s.table)
+        if key not in only and key in by_key
+    }
+    script = [compiled(s.element) for s in statements if s.table is None]
+    for table in referenced.values():  # bare: without foreign keys of their own
+        script.append(compiled(sa.schema.CreateTable(table, include_foreign_key_constraints=[])))
+        for s in statements:
+            if s.table is table and isinstance(s.element, sa.schema.CreateIndex):
+                script.append(compiled(s.element))
+    script += [compiled(s.element) for s in wanted]
+    return script
 
 
 def require_scratch_schemas(url: str, metadata: sa.MetaData) -> None:
@@ -141,12 +347,3 @@ def write_cache(path: Path, schema: Schema) -> None:
     from distil.caches import write_cache_file
 
     write_cache_file(path, json.dumps(schema.to_json()))  # dumps uses the C encoder; dump does not
-
-
-def _recompiled(metadata: sa.MetaData, url: str, conn: sa.Connection) -> list[str]:
-    """The models' DDL as this server needs it (the cache key is version-free: e.g. PostgreSQL
-    before 18 needs ``STORED`` on generated columns), with ``%`` as written, for a raw script."""
-    from distil.dialects.registry import impl_for
-
-    impl = impl_for(conn.dialect)
-    return [impl.as_raw_sql(statement) for statement in models_ddl(metadata, conn.dialect)]

@@ -37,9 +37,11 @@ def reflect_schema(
     *,
     ignore_tables: Iterable[str] = (),
     types: dict[tuple[str | None, str, str], Any] | None = None,
+    only: AbstractSet[tuple[str | None, str]] | None = None,
 ) -> Schema:
-    """Snapshot every table of ``schemas``; ``types``, when given, receives the reflected
-    SQLAlchemy type object of each (schema, table, column), for rendering."""
+    """Snapshot every table of ``schemas`` (or, with ``only``, those of these (schema, name)
+    keys that exist); ``types``, when given, receives the reflected SQLAlchemy type object of
+    each (schema, table, column), for rendering."""
     import sqlalchemy as sa
 
     inspector = sa.inspect(conn)
@@ -53,7 +55,7 @@ def reflect_schema(
         present = set(inspector.get_schema_names())
         existing_schemas = [s for s in named if s in present]
     for schema in [None, *existing_schemas]:
-        tables.extend(_reflect_tables(conn, inspector, schema, ignored, types))
+        tables.extend(_reflect_tables(conn, inspector, schema, ignored, types, only))
         if hasattr(inspector, "get_enums"):
             for enum in inspector.get_enums(schema=schema):
                 enum_schema = schema if enum.get("schema") not in (None, "public") else schema
@@ -71,11 +73,14 @@ def _reflect_tables(
     schema: str | None,
     ignored: AbstractSet[str],
     types: dict[tuple[str | None, str, str], Any] | None,
+    only: AbstractSet[tuple[str | None, str]] | None = None,
 ) -> list[Table]:
     names = [
         n
         for n in inspector.get_table_names(schema=schema)
-        if n not in ignored and not n.startswith("_distil_")
+        if n not in ignored
+        and not n.startswith("_distil_")
+        and (only is None or (schema, n) in only)
     ]
     if not names:
         return []

@@ -1,0 +1,54 @@
+"""``distil cache clear``: forget everything distil keeps between runs to save work.
+
+That is the snapshots and verdicts under ``<script_location>/__pycache__`` (the models' target,
+the live schema, the proof's head, ``check``'s verdict), the header caches of the versions
+directories, and the proof's kept scratch database (``dialects.scratch.kept_scratch``) of this
+project and database. Nothing in them is needed: the next command rebuilds what it uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from distil.config import Config
+
+CACHE_PATTERNS = ("target-*.json", "live-*.json", "check-*.json", "proof-head-*.json", "scratch-*")
+PROOF = "proof"  # the kept scratch database's purpose (commands.autogenerate.prove)
+
+
+@dataclass(frozen=True)
+class Cleared:
+    files: tuple[str, ...]
+    databases: tuple[str, ...]
+
+
+def kept_identity(config: Config) -> str:
+    """What tells this project's kept scratch database from another project's."""
+    return str(config.versions_dir)
+
+
+def clear_caches(config: Config) -> Cleared:
+    from distil.dialects.scratch import drop_kept, kept_name, kept_names
+    from distil.scripts.directory import HEADER_CACHE_NAME
+
+    files: list[str] = []
+    folder = config.script_location / "__pycache__"
+    for pattern in CACHE_PATTERNS:
+        for path in sorted(folder.glob(pattern)):
+            path.unlink(missing_ok=True)
+            files.append(str(path))
+    for directory in config.version_locations or (config.versions_dir,):
+        header_cache = directory / "__pycache__" / HEADER_CACHE_NAME
+        if header_cache.exists():
+            header_cache.unlink(missing_ok=True)
+            files.append(str(header_cache))
+    databases: list[str] = []
+    url = config.url
+    if url and not url.startswith("sqlite"):
+        name = kept_name(url, PROOF, kept_identity(config))
+        if name in kept_names(url):
+            drop_kept(url, name)
+            databases.append(name)
+    return Cleared(tuple(files), tuple(databases))
