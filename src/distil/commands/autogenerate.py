@@ -95,6 +95,7 @@ def compare_models(
     values stay unanswered in the plan (``plan.questions``)
     — the right answers for ``distil check``; ``autogenerate`` refuses such a plan.
     """
+    from distil.commands.cache import kept_identity
     from distil.dialects.registry import create_engine
     from distil.diff.plan import plan_migration
     from distil.diff.questions import NonInteractive
@@ -145,6 +146,9 @@ def compare_models(
             schemas=schemas,
             cache_dir=config.script_location / "__pycache__",
             stats=built,
+            kept=(kept_identity(config), config.script_location / "__pycache__")
+            if config.keep_scratch
+            else None,
         )
         current, target = _apply_scope(scope, current, target, metadata, live_types)
         plan = plan_migration(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from distil.config import Config
 
 CACHE_PATTERNS = ("target-*.json", "live-*.json", "check-*.json", "proof-head-*.json", "scratch-*")
-PROOF = "proof"  # the kept scratch database's purpose (commands.autogenerate.prove)
+PROOF = "proof"  # the kept scratch database of the proof (commands.autogenerate)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ def kept_identity(config: Config) -> str:
 
 def clear_caches(config: Config) -> Cleared:
     from distil.dialects.scratch import drop_kept, kept_name, kept_names
+    from distil.introspect.normalize import KEPT_PURPOSE
     from distil.scripts.directory import HEADER_CACHE_NAME
 
     files: list[str] = []
@@ -47,8 +48,10 @@ def clear_caches(config: Config) -> Cleared:
     databases: list[str] = []
     url = config.url
     if url and not url.startswith("sqlite"):
-        name = kept_name(url, PROOF, kept_identity(config))
-        if name in kept_names(url):
-            drop_kept(url, name)
-            databases.append(name)
+        present = kept_names(url)
+        for purpose in (PROOF, KEPT_PURPOSE):
+            name = kept_name(url, purpose, kept_identity(config))
+            if name in present:
+                drop_kept(url, name)
+                databases.append(name)
     return Cleared(tuple(files), tuple(databases))

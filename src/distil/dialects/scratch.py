@@ -711,13 +711,13 @@ def _signals_deferred() -> Iterator[None]:
 BATCH = 300  # statements per round trip: few round trips, and locks released between batches
 
 
-def send_script(conn: sa.Connection, statements: list[str]) -> bool:
+def send_script(conn: sa.Connection, statements: list[str], *, commit: bool = True) -> bool:
     """Run ``statements`` in batches of one round trip each, where the driver allows it.
 
     Only psycopg takes several statements in one ``execute`` without parameters; for other
     drivers this returns False and the caller runs the statements its own way. Each batch is
-    committed: a scratch database needs no atomicity, and PostgreSQL's lock table does not fill
-    up on thousands of tables.
+    committed (unless ``commit`` is false: the caller rolls back): a scratch database needs no
+    atomicity, and PostgreSQL's lock table does not fill up on thousands of tables.
     """
     import sqlalchemy as sa
 
@@ -735,6 +735,7 @@ def send_script(conn: sa.Connection, statements: list[str]) -> bool:
                 cursor.close()
         except Exception as error:  # noqa: BLE001 - reported like any other DDL failure
             raise sa.exc.DBAPIError(script[:300], None, error) from None  # type: ignore[arg-type]
-        conn.commit()
-        conn.begin()
+        if commit:
+            conn.commit()
+            conn.begin()
     return True

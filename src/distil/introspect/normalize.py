@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 CACHE_VERSION = "4"
+KEPT_PURPOSE = "target"  # the kept scratch database of small builds (PostgreSQL)
 
 
 def model_schemas(metadata: sa.MetaData, extra: tuple[str, ...] = ()) -> tuple[str | None, ...]:
@@ -79,6 +80,7 @@ def target_schema(
     schemas: tuple[str | None, ...] = (None,),
     cache_dir: Path | None = None,
     stats: dict[str, int] | None = None,
+    kept: tuple[str, Path] | None = None,
 ) -> Schema:
     """The models as the database spells them, rebuilt only for the tables whose DDL changed
     (``stats``, when given, receives how many tables were ``built`` of how many ``tables``).
@@ -120,6 +122,7 @@ def target_schema(
             schemas=schemas,
             statements=statements,
             only={_tkey(t) for t in missing} if partial else None,
+            kept=kept,
         )
         for table in built.tables:
             tables[table.key] = table
@@ -243,42 +246,86 @@ def build_and_reflect(
     schemas: tuple[str | None, ...],
     statements: list[Statement] | None = None,
     only: set[tuple[str | None, str]] | None = None,
+    kept: tuple[str, Path] | None = None,
 ) -> Schema:
     """Create the models (or, with ``only``, those tables, beside bare copies of the tables
     their foreign keys point at) in a scratch database and reflect them back.
 
     Where the driver takes a script in one round trip (see ``send_script``), the DDL is sent in a
-    few large batches; elsewhere statement by statement.
+    few large batches; elsewhere statement by statement. On PostgreSQL a build of a few tables
+    runs in one transaction that is rolled back after the reflection, in a scratch database kept
+    empty between runs (``kept``: the project's identity and cache directory), which saves
+    creating and dropping a database each time.
     """
+    from distil.dialects.registry import parse_url
+    from distil.dialects.scratch import BATCH, kept_scratch, scratch_engine
+    from distil.errors import ModelError
+
+    require_scratch_schemas(url, metadata)
+    small = statements is not None and (only is not None or len(statements) <= BATCH)
+    if (
+        kept is not None
+        and not dev_url
+        and small
+        and parse_url(url).get_backend_name() == "postgresql"
+    ):
+        identity, directory = kept
+        with kept_scratch(
+            url, dev_url=None, purpose=KEPT_PURPOSE, identity=identity, directory=directory
+        ) as scratch:
+            try:
+                return _build_in(scratch.engine, metadata, schemas, statements, only, keep=False)
+            except ModelError:
+                if not scratch.kept:
+                    raise
+                scratch.reset()  # in case something was left in it: try once in an empty one
+                return _build_in(scratch.engine, metadata, schemas, statements, only, keep=False)
+    with scratch_engine(url, dev_url=dev_url) as engine:
+        return _build_in(engine, metadata, schemas, statements, only, keep=True)
+
+
+def _build_in(
+    engine: sa.Engine,
+    metadata: sa.MetaData,
+    schemas: tuple[str | None, ...],
+    statements: list[Statement] | None,
+    only: set[tuple[str | None, str]] | None,
+    *,
+    keep: bool,
+) -> Schema:
+    """Build in ``engine``'s database and reflect; ``keep`` false: roll it all back after."""
     import sqlalchemy as sa
 
-    from distil.dialects.scratch import scratch_engine, send_script
+    from distil.dialects.scratch import send_script
     from distil.errors import ModelError
     from distil.introspect.reflect import reflect_schema
 
-    require_scratch_schemas(url, metadata)
-    with scratch_engine(url, dev_url=dev_url) as engine:
-        with engine.connect() as conn:
-            conn.begin()
+    with engine.connect() as conn:
+        conn.begin()
+        try:
+            create_schemas(conn, [s for s in schemas if s])
+            if statements is None:
+                metadata.create_all(conn, checkfirst=False)
+            else:
+                script = _script(conn, statements, only)
+                if not send_script(conn, script, commit=keep):
+                    for sql in script:
+                        conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
+        except sa.exc.DBAPIError as error:
+            message = str(error.orig).strip().splitlines()[0]
+            statement = " ".join((error.statement or "").split())[:300]
+            raise ModelError(
+                f"the models cannot be created on {conn.dialect.name}: {message} (while running "
+                f"{statement}). Fix the model definition (for example a server_default the "
+                f"database rejects) and try again."
+            ) from None
+        if not keep:
             try:
-                create_schemas(conn, [s for s in schemas if s])
-                if statements is None:
-                    metadata.create_all(conn, checkfirst=False)
-                else:
-                    script = _script(conn, statements, only)
-                    if not send_script(conn, script):
-                        for sql in script:
-                            conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
-            except sa.exc.DBAPIError as error:
-                message = str(error.orig).strip().splitlines()[0]
-                statement = " ".join((error.statement or "").split())[:300]
-                raise ModelError(
-                    f"the models cannot be created on {conn.dialect.name}: {message} (while running "
-                    f"{statement}). Fix the model definition (for example a server_default the "
-                    f"database rejects) and try again."
-                ) from None
-            conn.commit()
-            return reflect_schema(conn, schemas, only=only)
+                return reflect_schema(conn, schemas, only=only)
+            finally:
+                conn.rollback()
+        conn.commit()
+        return reflect_schema(conn, schemas, only=only)
 
 
 def _script(
