@@ -243,6 +243,8 @@ def test_keep_scratch_false_keeps_nothing_and_cache_clear_drops_what_was_kept(
     result = project.cli("cache", "clear", env=env)
     assert result.code == 0, result
     assert not kept_exists(project, dialect)
+    if dialect != "sqlite":  # the proof's and (PostgreSQL) the small models builds' databases
+        assert kept_names(project, dialect) == []
     assert "removed" in result.out
     assert not list((project.root / "migrations" / "__pycache__").glob("target-*"))
     if dialect != "sqlite":
@@ -279,10 +281,18 @@ def kept_names(project: Project, dialect: str) -> list[str]:
         admin.dispose()
 
 
+def proof_database(project: Project) -> str:
+    from distil.dialects.scratch import kept_name
+
+    return kept_name(
+        project.url, "proof", str((project.root / "migrations" / "versions").resolve())
+    )
+
+
 def kept_exists(project: Project, dialect: str) -> bool:
     if dialect == "sqlite":
         return (project.root / "migrations" / "__pycache__" / "scratch-proof.sqlite").exists()
-    return len(kept_names(project, dialect)) == 1
+    return proof_database(project) in kept_names(project, dialect)
 
 
 def kept_database(project: Project) -> sa.Engine:
@@ -293,5 +303,5 @@ def kept_database(project: Project) -> sa.Engine:
         sqlite3.connect(path).close()
         return sa.create_engine(f"sqlite:///{path}")
     dialect = "postgresql" if url.get_backend_name() == "postgresql" else "mariadb"
-    (name,) = kept_names(project, dialect)
-    return sa.create_engine(url.set(database=name))
+    assert kept_exists(project, dialect)
+    return sa.create_engine(url.set(database=proof_database(project)))
