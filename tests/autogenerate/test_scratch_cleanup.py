@@ -330,3 +330,34 @@ def test_a_user_who_may_not_create_databases_is_told_what_to_do(
     assert right in result.err and user in result.err and "dev_url" in result.err, result
     assert "Traceback" not in result.err
     assert list(project.versions.glob("*.py")) == []
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_privileges_on_throwaway_scratch_databases_alone_are_enough(
+    project: Project, dialect: str, limited_user: str
+) -> None:
+    """A MariaDB user granted ``distil\\_scratch\\_%`` only (as the docs said before distil kept
+    the proof's database between runs) may not create ``distil_keep_*``: the proof then runs
+    on a throwaway database, as it did."""
+    name = sa.make_url(limited_user).username
+    engine = admin(dialect)
+    with engine.connect() as conn:
+        for host in ("%", "localhost", "127.0.0.1"):
+            conn.exec_driver_sql(
+                f"GRANT CREATE, DROP, ALTER, INDEX, REFERENCES, SELECT, INSERT, UPDATE, DELETE "
+                f"ON `distil\\_scratch\\_%`.* TO '{name}'@'{host}'",
+                execution_options=RAW,
+            )
+    engine.dispose()
+    project.write("app_models.py", MODELS.format(sleep="SELECT 1"))
+    (project.root / "distil.toml").write_text(
+        f'script_location = "migrations"\nurl = {json.dumps(limited_user)}\n'
+        'models = "app_models:metadata"\n',
+        encoding="utf-8",
+    )
+    result = project.cli("revision", "--autogenerate", "-m", "users", "--verbose")
+    assert result.code == 0, result
+    assert "proven on a scratch database" in result.out
+    assert "on a new scratch database" in result.err
+    assert project.cli("upgrade", "head").code == 0
+    assert project.cli("check").code == 0

@@ -300,8 +300,11 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
                 if fresh:
                     try:
                         make()
-                    except sa.exc.DBAPIError as error:
-                        raise _cannot_create(parsed, impl, error) from None
+                    except sa.exc.DBAPIError:
+                        # e.g. MariaDB privileges granted on distil_scratch_% only: a throwaway
+                        # database still works (or says which right is missing)
+                        yield None
+                        return
                 yield KeptScratch(connect(), fresh=fresh, kept=True, reset=reset)
             finally:
                 for engine in engines:
