@@ -222,13 +222,13 @@ def make_alembic_project(root: Path, models: str) -> Path:
 def cache_files(distil_project: Path, kind: str) -> dict[str, int]:
     """The ``kind`` (``target`` or ``live``) snapshot files and their modification times."""
     folder = distil_project / "migrations" / "__pycache__"
-    return {path.name: path.stat().st_mtime_ns for path in sorted(folder.glob(f"{kind}-*.json"))}
+    return {path.name: path.stat().st_mtime_ns for path in sorted(folder.glob(f"{kind}-*"))}
 
 
 def forget_cache(distil_project: Path, *kinds: str) -> None:
     folder = distil_project / "migrations" / "__pycache__"
     for kind in kinds:
-        for path in folder.glob(f"{kind}-*.json"):
+        for path in folder.glob(f"{kind}-*"):
             path.unlink()
 
 
