@@ -554,11 +554,12 @@ class _HeadScratch:
         """Bring the scratch database to ``heads`` and return its snapshot: from where the last
         run left it when that history still holds, otherwise replayed from the start."""
         scratch = self.scratch
-        if scratch.state() != "ready":
+        holds, complete = self._history_holds() if scratch.state() == "ready" else (False, False)
+        if not holds:
             scratch.reset()
-        elif not self._history_holds():
-            scratch.reset()
-        if not scratch.fresh:
+        if complete:  # every migration of the history is applied there already
+            self.reused = True
+        elif not scratch.fresh:
             try:
                 self.mark_busy()
                 for head in heads:
@@ -583,8 +584,9 @@ class _HeadScratch:
         cached = self._cached_snapshot()
         return cached if cached is not None else self.reflect(Schema(), None)
 
-    def _history_holds(self) -> bool:
-        """Whether every revision the scratch database has applied is still in the history."""
+    def _history_holds(self) -> tuple[bool, bool]:
+        """Whether every revision the scratch database has applied is still in the history as
+        it ran there, and whether it has applied the whole history."""
         import sqlalchemy as sa
 
         from distil.runtime.version_table import VersionTable
@@ -596,12 +598,13 @@ class _HeadScratch:
                 table = VersionTable(self.config.version_table, self.config.version_table_schema)
                 applied = table.read(conn)
         except sa.exc.DBAPIError:
-            return False
+            return False, False
         revisions = graph.revisions
-        return all(
+        holds = all(
             row.revision in revisions and revisions[row.revision].matches(row.checksum or "")
             for row in applied
         )
+        return holds, holds and {row.revision for row in applied} == set(revisions)
 
     def run(self, direction: str, target: str) -> int:
         """Migrate the scratch database; returns how many migrations ran."""
