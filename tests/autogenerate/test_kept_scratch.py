@@ -98,6 +98,24 @@ def edit(project: Project, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def add_body(project: Project) -> None:
+    """posts gets a column: one table edited, none references it."""
+    edit(
+        project,
+        'sa.Column("title", sa.String(200), nullable=False),',
+        'sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),',
+    )
+
+
+def add_motto(project: Project) -> None:
+    """teams gets a column: users' foreign key points at teams."""
+    edit(
+        project,
+        'sa.Column("name", sa.String(50), nullable=False),\n)',
+        'sa.Column("name", sa.String(50), nullable=False),\n    sa.Column("motto", sa.Text),\n)',
+    )
+
+
 def generate(project: Project, env: dict[str, str], message: str, rev: str) -> str:
     result = project.cli(
         "revision", "--autogenerate", "-m", message, "--rev-id", rev, "--verbose", env=env
@@ -122,22 +140,14 @@ def test_the_history_is_replayed_once_and_then_only_new_migrations_run(
     env = start(project, tmp_path)
     assert project.cli("check", env=env).code == 0  # the target of all three tables is cached
 
-    edit(
-        project,
-        'sa.Column("title", sa.String(200), nullable=False),',
-        ('sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),'),
-    )
+    add_body(project)
     err = generate(project, env, "body", "0002")
     assert replays(env) == 2  # the first proof replays the history on a new scratch database
     assert "models: 1 of 3 table(s) built in a scratch database" in err  # posts alone
     assert "proof: 1 migration(s) of the history run on a new scratch database" in err
     assert project.cli("upgrade", "head", env=env).code == 0
 
-    edit(
-        project,
-        'sa.Column("name", sa.String(50), nullable=False),\n)',
-        ('sa.Column("name", sa.String(50), nullable=False),\n    sa.Column("motto", sa.Text),\n)'),
-    )
+    add_motto(project)
     err = generate(project, env, "motto", "0003")
     assert replays(env) == 2  # not replayed: the kept database only ran 0002
     assert "proof: 1 migration(s) of the history run on the scratch database kept" in err
@@ -156,11 +166,7 @@ def test_an_edited_applied_migration_makes_the_proof_replay_the_history(
     project: Project, tmp_path: Path
 ) -> None:
     env = start(project, tmp_path)
-    edit(
-        project,
-        'sa.Column("title", sa.String(200), nullable=False),',
-        ('sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),'),
-    )
+    add_body(project)
     generate(project, env, "body", "0002")
     assert replays(env) == 2
     assert project.cli("upgrade", "head", env=env).code == 0
@@ -169,11 +175,7 @@ def test_an_edited_applied_migration_makes_the_proof_replay_the_history(
     first = next(project.versions.glob("0001_*.py"))
     first.write_text(first.read_text().replace('log.write("replayed\\n")', 'log.write("again\\n")'))
     assert project.cli("upgrade", "head", "--accept-changed", env=env).code == 0
-    edit(
-        project,
-        'sa.Column("name", sa.String(50), nullable=False),\n)',
-        ('sa.Column("name", sa.String(50), nullable=False),\n    sa.Column("motto", sa.Text),\n)'),
-    )
+    add_motto(project)
     err = generate(project, env, "motto", "0003")
     assert replays(env) == 3
     assert "proof: 2 migration(s) of the history run on a new scratch database" in err
@@ -181,11 +183,7 @@ def test_an_edited_applied_migration_makes_the_proof_replay_the_history(
 
 def test_a_proof_that_stopped_half_way_is_not_built_upon(project: Project, tmp_path: Path) -> None:
     env = start(project, tmp_path)
-    edit(
-        project,
-        'sa.Column("title", sa.String(200), nullable=False),',
-        ('sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),'),
-    )
+    add_body(project)
     generate(project, env, "body", "0002")
     (next(project.versions.glob("0002_*.py"))).unlink()
     assert replays(env) == 2
@@ -205,11 +203,7 @@ def test_the_proof_still_catches_a_history_that_does_not_reproduce_the_database(
     project: Project, tmp_path: Path
 ) -> None:
     env = start(project, tmp_path)
-    edit(
-        project,
-        'sa.Column("title", sa.String(200), nullable=False),',
-        ('sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),'),
-    )
+    add_body(project)
     generate(project, env, "body", "0002")
     assert project.cli("upgrade", "head", env=env).code == 0
     # out of band: the live database gets an index that no migration makes, on a table the
@@ -232,11 +226,7 @@ def test_keep_scratch_false_keeps_nothing_and_cache_clear_drops_what_was_kept(
     project: Project, tmp_path: Path, dialect: str
 ) -> None:
     env = start(project, tmp_path)
-    edit(
-        project,
-        'sa.Column("title", sa.String(200), nullable=False),',
-        ('sa.Column("title", sa.String(200), nullable=False),\n    sa.Column("body", sa.Text),'),
-    )
+    add_body(project)
     generate(project, env, "body", "0002")
     assert kept_exists(project, dialect)
 
