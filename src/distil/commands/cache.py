@@ -47,8 +47,8 @@ def clear_caches(config: Config) -> Cleared:
             files.append(str(header_cache))
     databases: list[str] = []
     url = config.url
-    if url and not url.startswith("sqlite"):
-        present = kept_names(url)
+    if url:
+        present = kept_names(url)  # none on SQLite: its kept database is a cache file
         for purpose in (PROOF, KEPT_PURPOSE):
             name = kept_name(url, purpose, kept_identity(config))
             if name in present:

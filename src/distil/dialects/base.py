@@ -43,6 +43,10 @@ class DialectImpl:
     # of tables that already exist
     indexes_existing_tables_concurrently = False
     supports_exclude_constraints = False  # PostgreSQL's EXCLUDE USING ...
+    # a small build of the models runs in a scratch database kept between runs, inside a
+    # transaction rolled back after the reflection (cheaper than a database per run; needs
+    # transactional DDL and a database that costs something to create)
+    builds_in_kept_scratch = False
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)
     renders_offline_on_scratch = False

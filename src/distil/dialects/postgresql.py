@@ -41,6 +41,7 @@ class PostgresqlImpl(DialectImpl):
     supports_transactional_ddl = True
     supports_comments = True
     supports_exclude_constraints = True
+    builds_in_kept_scratch = True
     # an index on a table that exists is built without blocking writes (outside a transaction)
     indexes_existing_tables_concurrently = True
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})

@@ -261,7 +261,7 @@ def build_and_reflect(
     empty between runs (``kept``: the project's identity and cache directory), which saves
     creating and dropping a database each time.
     """
-    from distil.dialects.registry import parse_url
+    from distil.dialects.registry import impl_for, offline_dialect
     from distil.dialects.scratch import BATCH, kept_scratch, scratch_engine
     from distil.errors import ModelError
 
@@ -271,7 +271,7 @@ def build_and_reflect(
         kept is not None
         and not dev_url
         and small
-        and parse_url(url).get_backend_name() == "postgresql"
+        and impl_for(offline_dialect(url)).builds_in_kept_scratch
     ):
         identity, directory = kept
         with kept_scratch(
