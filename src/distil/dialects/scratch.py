@@ -263,8 +263,7 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
     from distil.dialects.registry import create_engine, impl_for
 
     impl = impl_for(parsed.get_dialect()())
-    admin_url = parsed.set(database=impl.admin_database or parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    admin = _admin_engine(parsed, impl)
     scratch_url = parsed.set(database=name).render_as_string(hide_password=False)
     engines: list[sa.Engine] = []
     try:
@@ -320,14 +319,13 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
 
 def kept_names(url: str) -> list[str]:
     """The kept scratch databases made for the target ``url`` (for ``distil cache clear``)."""
-    from distil.dialects.registry import create_engine, impl_for, parse_url
+    from distil.dialects.registry import impl_for, parse_url
 
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return []
     impl = impl_for(parsed.get_dialect()())
-    admin_url = parsed.set(database=impl.admin_database or parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    admin = _admin_engine(parsed, impl)
     try:
         with admin.connect() as conn:
             return impl.database_names(conn, kept_prefix(parsed.database))
@@ -337,14 +335,13 @@ def kept_names(url: str) -> list[str]:
 
 def drop_kept(url: str, name: str) -> None:
     """Drop the kept scratch database ``name`` of the server of ``url``."""
-    from distil.dialects.registry import create_engine, impl_for, parse_url
+    from distil.dialects.registry import impl_for, parse_url
 
     parsed = parse_url(url)
     impl = impl_for(parsed.get_dialect()())
     if not name.startswith(KEEP_PREFIX):
         raise ValueError(name)
-    admin_url = parsed.set(database=impl.admin_database or parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    admin = _admin_engine(parsed, impl)
     try:
         _drop_database(admin, impl, name, quiet=False)
     finally:
@@ -387,8 +384,7 @@ def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
     from distil.dialects.registry import create_engine, impl_for
 
     impl = impl_for(parsed.get_dialect()())
-    admin_url = parsed.set(database=impl.admin_database or parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    admin = _admin_engine(parsed, impl)
     try:
         _sweep(admin, impl)
         name = scratch_name()
@@ -415,6 +411,15 @@ def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
                     _drop_database(admin, impl, name, quiet=failed)
     finally:
         admin.dispose()
+
+
+def _admin_engine(parsed: sa.URL, impl: DialectImpl) -> sa.Engine:
+    """An engine on the server of ``parsed`` for creating, listing and dropping databases."""
+    from distil.dialects.registry import create_engine
+
+    admin_url = parsed.set(database=impl.admin_database or parsed.database)
+    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    return admin
 
 
 def _drop_database(admin: sa.Engine, impl: DialectImpl, name: str, *, quiet: bool) -> None:
