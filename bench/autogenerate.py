@@ -263,8 +263,14 @@ def run_checked(argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> float
     return run_timed(argv, cwd=cwd, env=env)[0]
 
 
+# the distil measured is the one of the checkout this script belongs to, whatever the
+# virtualenv's editable install points at (a git worktree shares the main checkout's venv)
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+
+
 def clean_env(url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISTIL_", "PYTHON"))}
+    env["PYTHONPATH"] = str(SOURCE)
     if url:
         env["DISTIL_DATABASE_URL"] = url
         env[ALEMBIC_URL_ENV] = url
@@ -836,6 +842,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def require_own_distil() -> None:
+    """The ``distil`` command the benchmark runs imports this checkout's code."""
+    probe = "import distil; print(distil.__file__)"
+    imported = run_checked_output([sys.executable, "-c", probe], env=clean_env())
+    if not Path(imported.strip()).resolve().is_relative_to(SOURCE):
+        raise RuntimeError(f"the distil command imports {imported.strip()}, not {SOURCE}")
+    progress(f"distil imported from {SOURCE}")
+
+
+def run_checked_output(argv: Sequence[str], *, env: dict[str, str]) -> str:
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.count_statements:
@@ -843,6 +863,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         statements, hit, raw_ddl = count_statements(program, Path(project), mode_key)
         print(json.dumps({"statements": statements, "hit": hit, "raw_ddl": raw_ddl}))
         return 0
+    require_own_distil()
     started = time.perf_counter()
     report = run_benchmark(args)
     print("\n".join(report.lines()))
