@@ -96,6 +96,11 @@ class MigrationFailed(DistilError):
     exit_code = EXIT_FAILED
 
 
+class TooBigForOneTransaction(MigrationFailed):
+    """A migration was refused before it started: its one transaction cannot lock all it
+    touches (``runtime.lock_budget``)."""
+
+
 class LockTimeout(MigrationFailed):
     """Another process held the migration lock longer than the lock timeout."""
 

@@ -53,6 +53,9 @@ class DialectImpl:
     # the runner may run consecutive migrations in one transaction, each in its own savepoint,
     # and commit the group now and then instead of after every migration
     groups_commits = False
+    # a transaction can lock only so many objects (PostgreSQL's lock table): the runner sizes
+    # up a large migration before it starts (``runtime.lock_budget``)
+    transaction_locks_limited = False
     begin_sql = "BEGIN"
     # --sql scripts: what the database's own clock says now, in UTC (the version table's
     # applied_at records when the script ran, not when it was written)

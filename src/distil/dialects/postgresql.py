@@ -42,6 +42,7 @@ class PostgresqlImpl(DialectImpl):
     supports_comments = True
     supports_exclude_constraints = True
     builds_in_kept_scratch = True
+    transaction_locks_limited = True
     # an index on a table that exists is built without blocking writes (outside a transaction)
     indexes_existing_tables_concurrently = True
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})

@@ -77,15 +77,21 @@ def scratch_engine(url: str, *, dev_url: str | None = None) -> Iterator[sa.Engin
 def run_in_pieces_if_too_big(run: Callable[..., object], engine: sa.Engine) -> None:
     """Run a migration step (``run(engine=...)``) on a scratch database in one transaction, as a real run does; if the
     server's lock table cannot hold that transaction (PostgreSQL's ``max_locks_per_transaction``,
-    with thousands of tables in one migration), run it again with each statement committed on
+    with thousands of tables in one migration; the runner may say so before it starts), run it again with each statement committed on
     its own. The failed attempt was rolled back whole, and a scratch database needs no atomicity;
     what the step does is proven the same way."""
     from distil.dialects.registry import impl_for
+    from distil.errors import TooBigForOneTransaction
+
+    def too_big(error: BaseException) -> bool:
+        return isinstance(error, TooBigForOneTransaction) or impl_for(
+            engine.dialect
+        ).lock_table_full(error)
 
     try:
         run(engine=engine)
     except Exception as error:
-        if not _caused_by(error, impl_for(engine.dialect).lock_table_full):
+        if not _caused_by(error, too_big):
             raise
         run(engine=engine.execution_options(isolation_level="AUTOCOMMIT"))
 

@@ -133,6 +133,10 @@ class Runner:
 
         with op.activate(ctx):
             self.directory.check_loadable((step.header, step.direction) for step in steps)
+        if not ctx.offline and not ctx.capturing:
+            from distil.runtime.lock_budget import refuse_oversized
+
+            refuse_oversized(self.impl, self.conn, self.directory, steps)
         self.reporter(RunStarted(len(steps), direction, self.database))
         results = []
         if self.progress_table is not None:

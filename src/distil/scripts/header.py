@@ -61,6 +61,9 @@ class RevisionHeader:
     # what the file uses of Alembic's op/context, for the check before a run
     # (``alembic_compat.checks.constructs_used``: (line, kind, name))
     constructs: tuple[tuple[int, str, str], ...] = ()
+    # how many ``op.*`` / ``batch_op.*`` calls the file makes, a call inside a loop counting as
+    # ``OP_CALLS_IN_LOOP``: the runner sizes up a migration that may outgrow one transaction
+    op_calls: int = 0
 
     def matches(self, recorded: str) -> bool:
         """Whether a checksum recorded when the file ran still describes it (either scheme)."""
@@ -198,7 +201,40 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
         create_date=date_match.group("date") if date_match else None,
         raw_checksum=file_checksum(data),
         constructs=constructs_used(tree, data),
+        op_calls=count_op_calls(tree),
     )
+
+
+OP_CALLS_IN_LOOP = 1_000_000
+_OP_NAMES = frozenset({"op", "batch_op"})
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def count_op_calls(tree: ast.Module) -> int:
+    """The ``op.*`` and ``batch_op.*`` calls written in the file; one inside a loop or a
+    comprehension counts as ``OP_CALLS_IN_LOOP``, since it may run any number of times."""
+    total = 0
+    pending: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while pending:
+        node, in_loop = pending.pop()
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in _OP_NAMES
+        ):
+            total += OP_CALLS_IN_LOOP if in_loop else 1
+        inner = in_loop or isinstance(node, _LOOPS)
+        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return total
 
 
 def _message(docstring: str) -> str:
@@ -295,7 +331,7 @@ def _check_name(value: str, name: str, path: Path) -> None:
         )
 
 
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -349,8 +385,10 @@ def _header_from_entry(
         revision, message, checksum = entry["revision"], entry["message"], entry["checksum"]
         create_date, raw_checksum = entry["create_date"], entry["raw_checksum"]
         constructs = tuple(_construct(item) for item in _list(entry["constructs"]))
+        op_calls = entry["op_calls"]
         if not (
-            isinstance(revision, str)
+            isinstance(op_calls, int)
+            and isinstance(revision, str)
             and isinstance(message, str)
             and isinstance(checksum, str)
             and isinstance(raw_checksum, str)
@@ -368,6 +406,7 @@ def _header_from_entry(
             create_date=create_date,
             raw_checksum=raw_checksum,
             constructs=constructs,
+            op_calls=op_calls,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -409,6 +448,7 @@ def _entry_from_header(header: RevisionHeader, key: _StatKey) -> dict[str, objec
         "raw_checksum": header.raw_checksum,
         "create_date": header.create_date,
         "constructs": [list(item) for item in header.constructs],
+        "op_calls": header.op_calls,
     }
 
 
