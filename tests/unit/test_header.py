@@ -11,6 +11,7 @@ import pytest
 from distil.errors import ScriptError
 from distil.scripts import header as header_module
 from distil.scripts.header import (
+    OP_CALLS_IN_LOOP,
     file_checksum,
     parse_header,
     read_header,
@@ -319,3 +320,29 @@ def test_what_a_file_uses_of_alembic_is_read_with_its_header_and_cached(
 
 def test_a_file_that_does_not_mention_alembic_has_nothing_to_check(tmp_path: Path) -> None:
     assert read_header(write(tmp_path, DISTIL_FILE)).constructs == ()
+
+
+def _op_calls(body: str) -> int:
+    source = f'"""Add things, for the record.\n"""\nrevision = "a1"\ndown_revision = None\n{body}'
+    return parse_header(source.encode(), Path("a1_x.py")).op_calls
+
+
+def test_op_calls_are_counted_as_written() -> None:
+    body = (
+        "def upgrade():\n"
+        "    op.create_table('a', sa.Column('id', sa.Integer))\n"
+        "    with op.batch_alter_table('a') as batch_op:\n"
+        "        batch_op.add_column(sa.Column('b', sa.Integer))\n"
+        "\n"
+        "def downgrade():\n"
+        "    op.drop_table('a')\n"
+    )
+    assert _op_calls(body) == 4
+
+
+def test_an_op_call_in_a_loop_or_comprehension_counts_as_many() -> None:
+    loop = "def upgrade():\n    for name in NAMES:\n        op.drop_table(name)\n"
+    comprehension = "def upgrade():\n    [op.drop_table(name) for name in NAMES]\n"
+    assert _op_calls(loop) >= OP_CALLS_IN_LOOP
+    assert _op_calls(comprehension) >= OP_CALLS_IN_LOOP
+    assert _op_calls("def upgrade():\n    for name in NAMES:\n        print(name)\n") == 0

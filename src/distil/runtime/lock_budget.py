@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from distil.errors import TooBigForOneTransaction
+from distil.scripts.header import LARGE_MIGRATION_CALLS
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from distil.runtime.plan import Step
     from distil.scripts.directory import ScriptDirectory
 
-LARGE_MIGRATION_CALLS = 200
 CAPACITY_FACTOR = 1.75
 
 
