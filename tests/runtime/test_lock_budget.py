@@ -30,14 +30,23 @@ DDL_COUNTER = [
 ]
 
 
+# sizing a migration up calls its upgrade() without a database: in a copy of its module, so
+# module state the function changes is as the author left it when the real run calls it
+ONCE = """
+RUNS.append(1)
+assert len(RUNS) == 1, "upgrade() ran twice in the module the run uses"
+"""
+
+
 def write_loop_migration(project: Project, tables: int, indexed: int) -> None:
     project.write_migration("0001aa", None, 'op.create_table("base", sa.Column("id", sa.Integer))')
     project.write_migration(
         "0002bb",
         "0001aa",
-        LOOP_UPGRADE.format(tables=tables, indexed=indexed),
+        ONCE + LOOP_UPGRADE.format(tables=tables, indexed=indexed),
         LOOP_DOWNGRADE.format(tables=tables),
         message="many tables",
+        extra="RUNS = []",
     )
 
 

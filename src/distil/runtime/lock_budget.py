@@ -104,7 +104,10 @@ def _recorded(impl: DialectImpl, directory: ScriptDirectory, step: Step) -> list
     from distil.runtime.context import MigrationContext
 
     ctx = RecordingContext(impl, step.header.revision, step.header.path)
-    function = directory.migration_function(step.header, step.direction)
+    # a copy of the module: whatever the function changes in its module stays out of the run
+    function = directory.loader.fresh_function(step.header, step.direction)
+    if function is None:
+        return None
     try:
         with op.activate(cast("MigrationContext", ctx)):
             function()

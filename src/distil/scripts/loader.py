@@ -107,6 +107,15 @@ class MigrationLoader:
             )
         return function  # type: ignore[no-any-return]
 
+    def fresh_function(self, header: RevisionHeader, direction: str) -> Callable[[], Any] | None:
+        """``header``'s ``upgrade``/``downgrade`` from a copy of its module executed anew, so
+        that calling it leaves the module a run uses as it was; None when the file lacks it."""
+        self.load(header)  # the path prepared and the code compiled, once
+        with self.running():
+            module = _import_file(header, self._code.get(header.path.parent))
+        function = getattr(module, FUNCTION_FOR_DIRECTION[direction], None)
+        return self._routed(function) if callable(function) else None
+
     def check(self, steps: Iterable[tuple[RevisionHeader, str]]) -> None:
         """Import every file of ``steps`` and check it can run its direction, before any runs."""
         from distil.alembic_compat.checks import check_constructs
