@@ -9,7 +9,11 @@ how often the history was replayed on a scratch database.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -197,6 +201,103 @@ def test_a_proof_that_stopped_half_way_is_not_built_upon(project: Project, tmp_p
     err = generate(project, env, "body", "0002")
     assert replays(env) == 3
     assert "a new scratch database" in err
+
+
+def test_a_run_killed_during_the_proof_leaves_the_kept_database_at_the_head_where_ddl_rolls_back(
+    project: Project, tmp_path: Path, dialect: str
+) -> None:
+    """PostgreSQL and SQLite try the new migration in one transaction that is rolled back, so
+    a run killed while it waits inside that trial has changed nothing: the next proof runs no
+    migration of the history. MariaDB marks the database busy while the proof changes it, and
+    the next proof replays the history."""
+    env = start(project, tmp_path)
+    add_body(project)
+    generate(project, env, "body", "0002")
+    assert project.cli("upgrade", "head", env=env).code == 0
+    add_motto(project)  # the proof's upgrade alters teams
+    generate(project, env, "motto", "0003")  # brings the kept database to 0002, the head
+    next(project.versions.glob("0003_*.py")).unlink()
+    assert replays(env) == 2
+
+    kept = kept_database(project)  # another session holds teams
+    holder = kept.connect()
+    try:
+        if dialect == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")  # the database's write lock
+        else:
+            holder.begin()
+            holder.execute(sa.text("SELECT * FROM teams")).all()  # a lock on teams' definition
+        process = subprocess.Popen(
+            [sys.executable, "-m", "distil", "revision", "--autogenerate", "-m", "motto"],
+            cwd=project.root,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("DISTIL_")}, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for_the_proof(project, dialect, process)
+        finally:
+            process.kill()
+            process.communicate()
+    finally:
+        holder.rollback()
+        holder.close()
+        kept.dispose()
+    assert list(project.versions.glob("0003_*.py")) == []
+
+    err = generate(project, env, "motto", "0003")
+    if dialect == "mariadb":
+        assert replays(env) == 3
+        assert "a new scratch database" in err
+    else:
+        assert replays(env) == 2
+        assert "proof: 0 migration(s) of the history run on the scratch database kept" in err
+    assert project.cli("upgrade", "head", env=env).code == 0
+    assert "motto" in columns(project, "teams")
+
+
+def wait_for_the_proof(project: Project, dialect: str, process: subprocess.Popen[str]) -> None:
+    """Until ``process`` waits inside its proof for the lock another session holds (SQLite
+    cannot tell who waits for its write lock: until the process holds the kept database, and a
+    little longer)."""
+    deadline = time.monotonic() + 60
+    while not proof_waits(project, dialect):
+        if process.poll() is not None:
+            raise AssertionError(f"the command ended early: {process.communicate()}")
+        assert time.monotonic() < deadline, "the proof never reached the held table"
+        time.sleep(0.05)
+    if dialect == "sqlite":
+        time.sleep(1.0)
+
+
+def proof_waits(project: Project, dialect: str) -> bool:
+    if dialect == "sqlite":
+        import fcntl
+
+        lock = project.root / "migrations" / "__pycache__" / "scratch-proof.lock"
+        with open(lock, "a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return False
+    query = {
+        "postgresql": "SELECT query FROM pg_stat_activity WHERE datname = :db "
+        "AND wait_event_type = 'Lock'",
+        "mariadb": "SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = :db "
+        "AND STATE LIKE '%metadata lock%'",
+    }[dialect]
+    url = sa.make_url(project.url)
+    admin = sa.create_engine(url.set(database="postgres" if dialect == "postgresql" else None))
+    try:
+        with admin.connect() as conn:
+            rows = conn.execute(sa.text(query), {"db": proof_database(project)}).all()
+    finally:
+        admin.dispose()
+    return any("teams" in (sql or "").lower() for (sql,) in rows)
 
 
 def test_the_proof_still_catches_a_history_that_does_not_reproduce_the_database(

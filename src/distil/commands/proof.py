@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from distil.commands.autogenerate import _apply_scope, touched_tables
 from distil.errors import GraphError, MigrationFailed
+from distil.runtime.context import MigrationContext
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from distil.config import Config
     from distil.diff.changes import Change
     from distil.schema.model import Schema
+
+TRIAL_REVISION = "distil_verify"  # the new migration's id on the scratch database
+# a migration that touches more tables is not tried in one transaction: its upgrade and downgrade
+# together could hold more locks than PostgreSQL's lock table has room for
+TRIAL_TABLES = 100
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def prove(
         ScriptDirectory(verify_dir, extra_dirs=locations).write_script(
             message=message,
             down_revisions=heads,
-            rev_id="distil_verify",
+            rev_id=TRIAL_REVISION,
             upgrade_body=upgrade_body,
             downgrade_body=downgrade_body,
             extra_imports=imports,
@@ -128,9 +134,16 @@ def prove(
             tables = touched_tables(
                 comparison.changes, replayed, comparison.target, comparison.current
             )
+            outcome = head.trial_rolled_back(replayed, tables)
+            if outcome is not None and not (
+                compare(outcome[0], comparison.target) or compare(comparison.current, outcome[1])
+            ):
+                return Proof(tuple(ignored), head.history_run, head.reused)
+            # the trial failed, could not run in one transaction or gave a wrong verdict: the
+            # migration runs as `distil upgrade` runs it, which says what is wrong
             head.mark_busy()
             try:
-                head.run("upgrade", "distil_verify")
+                head.run("upgrade", TRIAL_REVISION)
             except Exception as error:  # noqa: BLE001
                 raise MigrationFailed(
                     f"the generated upgrade() fails on a scratch database: {error}. No file was "
@@ -190,6 +203,8 @@ class _HeadScratch:
         self.loaded: Schema | None = None  # the snapshot read from the cache
         self.history_run = 0  # migrations of the history run to reach the head
         self.reused = False  # whether an earlier run's database was brought up to date
+        self.busy = False  # marked busy by this run: changed since it was last known
+        self._rows: list[Any] | None = None  # its version table, as last read
 
     def at_head(self, heads: tuple[str, ...]) -> Schema:
         """Bring the scratch database to ``heads`` and return its snapshot: from where the last
@@ -197,7 +212,7 @@ class _HeadScratch:
         scratch = self.scratch
         holds, complete = self._history_holds() if scratch.state() == "ready" else (False, False)
         if not holds:
-            scratch.reset()
+            self._reset()
         if complete:  # every migration of the history is applied there already
             self.reused = True
         elif not scratch.fresh:
@@ -207,7 +222,7 @@ class _HeadScratch:
                     self.history_run += self.run("upgrade", head)
                 self.reused = True
             except Exception:  # noqa: BLE001 - what an earlier run left does not fit: start afresh
-                scratch.reset()
+                self._reset()
                 self.history_run = 0
         if scratch.fresh:
             self.mark_busy()
@@ -228,17 +243,11 @@ class _HeadScratch:
     def _history_holds(self) -> tuple[bool, bool]:
         """Whether every revision the scratch database has applied is still in the history as
         it ran there, and whether it has applied the whole history."""
-        import sqlalchemy as sa
-
-        from distil.runtime.version_table import VersionTable
         from distil.scripts.directory import ScriptDirectory
 
         graph = ScriptDirectory.from_config(self.config).graph()
-        try:
-            with self.scratch.engine.connect() as conn:
-                table = VersionTable(self.config.version_table, self.config.version_table_schema)
-                applied = table.read(conn)
-        except sa.exc.DBAPIError:
+        applied = self._applied()
+        if applied is None:
             return False, False
         revisions = graph.revisions
         holds = all(
@@ -247,8 +256,29 @@ class _HeadScratch:
         )
         return holds, holds and {row.revision for row in applied} == set(revisions)
 
+    def _reset(self) -> None:
+        self.scratch.reset()
+        self._rows = None
+
+    def _applied(self) -> list[Any] | None:
+        """The version table's rows in the scratch database (None: unreadable), read once until
+        something runs there."""
+        import sqlalchemy as sa
+
+        from distil.runtime.version_table import VersionTable
+
+        if self._rows is None:
+            table = VersionTable(self.config.version_table, self.config.version_table_schema)
+            try:
+                with self.scratch.engine.connect() as conn:
+                    self._rows = list(table.read(conn))
+            except sa.exc.DBAPIError:
+                return None
+        return self._rows
+
     def run(self, direction: str, target: str) -> int:
         """Migrate the scratch database; returns how many migrations ran."""
+        self._rows = None
         from distil.commands.migrate import downgrade, upgrade
         from distil.dialects.scratch import run_in_pieces_if_too_big
 
@@ -261,23 +291,83 @@ class _HeadScratch:
         run_in_pieces_if_too_big(migrate, self.scratch.engine)
         return len(results[-1].steps) if results else 0
 
+    def trial_rolled_back(
+        self, base: Schema, tables: set[tuple[str | None, str]] | None
+    ) -> tuple[Schema, Schema] | None:
+        """Where DDL is transactional: the new migration's upgrade, a reflection, its downgrade
+        and a reflection again, on one connection in one transaction that is rolled back; the
+        two snapshots (``base`` with ``tables`` reflected again). Nothing of it is kept, so the
+        database stays at the head whatever happens, also when this process is killed half way
+        (the server rolls back the transaction of a connection that is gone), and no lock or
+        version row is needed. None when the trial fails or a statement cannot run inside a
+        transaction (an autocommit block), and without trying on a database whose DDL is not
+        transactional or for a migration of many tables (``TRIAL_TABLES``): the caller then runs
+        the migration as `distil upgrade` does, for the verdict and its message."""
+        from distil import op
+        from distil.dialects.registry import prepare_engine
+        from distil.scripts.directory import ScriptDirectory
+
+        engine = self.scratch.engine
+        impl = prepare_engine(engine)
+        if not impl.supports_transactional_ddl or tables is None or len(tables) > TRIAL_TABLES:
+            return None
+        self.settle(base)  # at the head now, and whatever the trial does is not kept
+        directory = ScriptDirectory.from_config(self.trial)
+        header = directory.graph().get(TRIAL_REVISION)
+        with engine.connect() as conn:
+            conn.begin()
+            ctx = _TrialContext(impl, conn)
+            try:
+                with op.activate(ctx):
+                    directory.check_loadable([(header, "up"), (header, "down")])
+                snapshots = []
+                for direction in ("up", "down"):
+                    function = directory.migration_function(header, direction)
+                    ctx.revision = header.revision
+                    with op.activate(ctx):
+                        function()
+                    impl.after_migration(ctx)
+                    snapshots.append(self.reflect(base, tables, conn))
+                return snapshots[0], snapshots[1]
+            except Exception:  # noqa: BLE001 - the runner's run says what is wrong
+                return None
+            finally:
+                conn.rollback()
+
+    def settle(self, snapshot: Schema) -> None:
+        """Record that the database is at the head, as ``snapshot``."""
+        if self.busy:
+            self.mark_ready(snapshot)
+        else:
+            self._store_snapshot(snapshot)
+
     def mark_busy(self) -> None:
         self.scratch.set_state("busy")
+        self.busy = True
 
     def mark_ready(self, snapshot: Schema) -> None:
         self._store_snapshot(snapshot)
         self.scratch.set_state("ready")
+        self.busy = False
 
-    def reflect(self, base: Schema, tables: set[tuple[str | None, str]] | None) -> Schema:
-        """The scratch database's snapshot: whole, or ``base`` with ``tables`` reflected again."""
+    def reflect(
+        self,
+        base: Schema,
+        tables: set[tuple[str | None, str]] | None,
+        conn: sa.Connection | None = None,
+    ) -> Schema:
+        """The scratch database's snapshot: whole, or ``base`` with ``tables`` reflected again
+        (on ``conn`` when given, e.g. inside its open transaction)."""
+        from contextlib import nullcontext
+
         from distil.introspect.reflect import reflect_schema
         from distil.introspect.scope import bookkeeping_tables
         from distil.schema.model import Schema
 
         types: dict[Any, Any] = {}
-        with self.scratch.engine.connect() as conn:
+        with nullcontext(conn) if conn is not None else self.scratch.engine.connect() as using:
             found = reflect_schema(
-                conn,
+                using,
                 self.schemas,
                 ignore_tables=bookkeeping_tables(self.config),
                 types=types,
@@ -295,18 +385,12 @@ class _HeadScratch:
         database marked ``ready`` holds exactly what replaying those revisions builds."""
         import hashlib
 
-        import sqlalchemy as sa
-
-        from distil.runtime.version_table import VersionTable
-
         if not self.scratch.kept:
             return None
-        table = VersionTable(self.config.version_table, self.config.version_table_schema)
-        try:
-            with self.scratch.engine.connect() as conn:
-                rows = sorted((row.revision, row.checksum or "") for row in table.read(conn))
-        except sa.exc.DBAPIError:
+        applied = self._applied()
+        if applied is None:
             return None
+        rows = sorted((row.revision, row.checksum or "") for row in applied)
         where = hashlib.sha256(
             repr((self.config.require_url(), self.schemas, rows)).encode()
         ).hexdigest()[:32]
@@ -375,3 +459,15 @@ def _create_schemas(engine: sa.Engine, names: list[str]) -> None:
     with engine.begin() as conn:
         for name in names:
             conn.execute(sa.schema.CreateSchema(name, if_not_exists=True))
+
+
+class _NeedsOwnTransactions(Exception):
+    """The migration commits part of itself: it cannot be tried in one rolled-back transaction."""
+
+
+class _TrialContext(MigrationContext):
+    """The context of a trial in one rolled-back transaction: an autocommit block would commit
+    what ran so far, so it stops the trial instead."""
+
+    def autocommit_block(self) -> Any:
+        raise _NeedsOwnTransactions
