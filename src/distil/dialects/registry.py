@@ -110,10 +110,18 @@ def offline_dialect(url: str) -> sa.Dialect:
 
 
 def create_engine(
-    url: str, *, lock_timeout: float = 60.0, for_migration: bool = True
+    url: str,
+    *,
+    lock_timeout: float = 60.0,
+    for_migration: bool = True,
+    keep_connection: bool = False,
 ) -> tuple[sa.Engine, DialectImpl]:
     """An engine with distil's connection settings, checked by connecting once (for the URL an
-    engine hook's engine stands for, that engine)."""
+    engine hook's engine stands for, that engine).
+
+    Each ``connect()`` opens a new connection, unless ``keep_connection``: then one connection
+    (the check's, first) is kept open between uses until the engine is disposed, for a command
+    that opens several short ones in a row."""
     import sqlalchemy as sa
 
     from distil.config import mask_secrets, mask_url
@@ -140,9 +148,14 @@ def create_engine(
     impl = impl_for(dialect_cls())
     options: dict[str, Any] = impl.engine_options(parsed, lock_timeout)
     memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
-    pool = sa.pool.StaticPool if memory else sa.pool.NullPool
+    if memory:
+        pool: dict[str, Any] = {"poolclass": sa.pool.StaticPool}
+    elif keep_connection:
+        pool = {"poolclass": sa.pool.QueuePool, "pool_size": 1, "max_overflow": -1}
+    else:
+        pool = {"poolclass": sa.pool.NullPool}
     try:
-        engine = sa.create_engine(parsed, poolclass=pool, **options)
+        engine = sa.create_engine(parsed, **pool, **options)
     except Exception as error:  # noqa: BLE001
         raise _unknown_dialect(parsed, error) from None
     if for_migration:

@@ -287,7 +287,7 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
                         conn.exec_driver_sql(impl.create_database_sql(name))
 
                 def connect() -> sa.Engine:
-                    engine, _ = create_engine(scratch_url)
+                    engine, _ = create_engine(scratch_url, keep_connection=True)
                     engines.append(engine)
                     return engine
 
@@ -299,8 +299,8 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
                     make()
                     return connect()
 
-                with admin.connect() as conn:
-                    exists = name in impl.database_names(conn, name)
+                exists = name in impl.database_names(guard, name)
+                guard.commit()
                 fresh = not exists
                 if fresh:
                     try:
