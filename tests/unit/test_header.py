@@ -346,3 +346,27 @@ def test_an_op_call_in_a_loop_or_comprehension_counts_as_many() -> None:
     assert _op_calls(loop) >= OP_CALLS_IN_LOOP
     assert _op_calls(comprehension) >= OP_CALLS_IN_LOOP
     assert _op_calls("def upgrade():\n    for name in NAMES:\n        print(name)\n") == 0
+
+
+def test_a_file_written_by_this_process_is_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distil.scripts.directory import ScriptDirectory
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    directory = ScriptDirectory(versions)
+    path = directory.write_script(message="add things", down_revisions=(), rev_id="a1")
+    parsed: list[Path] = []
+    parse = header_module._parse_module
+    monkeypatch.setattr(
+        header_module, "_parse_module", lambda data, p: parsed.append(p) or parse(data, p)
+    )
+
+    # inside the two-second window the cache file does not trust, and again after an edit
+    assert [h.revision for h in directory.headers()] == ["a1"]
+    assert [h.revision for h in directory.headers()] == ["a1"]
+    assert parsed == []
+    path.write_text(path.read_text().replace('revision = "a1"', 'revision = "b2"'))
+    assert [h.revision for h in directory.headers()] == ["b2"]
+    assert parsed == [path]

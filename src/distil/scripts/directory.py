@@ -24,7 +24,13 @@ from typing import Any
 
 from distil.errors import ConfigError, GraphError, ScriptError
 from distil.scripts.graph import RevisionGraph
-from distil.scripts.header import RESERVED_NAMES, RevisionHeader, parse_header, read_headers
+from distil.scripts.header import (
+    RESERVED_NAMES,
+    RevisionHeader,
+    parse_header,
+    read_headers,
+    remember_written,
+)
 from distil.scripts.loader import MigrationLoader
 from distil.scripts.template import render_script
 
@@ -156,8 +162,10 @@ class ScriptDirectory:
             extra_imports=extra_imports,
         )
         data = source.encode("utf-8")
-        RevisionGraph((*existing, parse_header(data, path)))
+        header = parse_header(data, path)
+        RevisionGraph((*existing, header))
         _write_atomically(path, data)
+        remember_written(path, header)
         return path
 
 

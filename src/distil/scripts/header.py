@@ -26,6 +26,7 @@ content.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import os
@@ -370,7 +371,10 @@ def read_headers(
         entry = cached.get(path.name)
         header = _header_from_entry(entry, path, key) if entry is not None else None
         if header is None:
+            header = _parsed_here(path, key)
+        if header is None:
             header = read_header(path)
+            _PARSED_HERE[path] = (key, header)
         headers.append(header)
         if now_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) > _RACY_WINDOW_NS:
             fresh[path.name] = _entry_from_header(header, key)
@@ -380,6 +384,25 @@ def read_headers(
 
 
 _StatKey = tuple[int, int, int, int]
+
+# headers this process parsed, by path, with the file's stat key then: a file read again in the
+# same run (the graph is built several times in a command) is not parsed again, even inside the
+# two-second window in which the cache file does not trust a file (a file distil has just
+# written is parsed once; one of 10,000 tables takes seconds)
+_PARSED_HERE: dict[Path, tuple[_StatKey, RevisionHeader]] = {}
+
+
+def _parsed_here(path: Path, key: _StatKey) -> RevisionHeader | None:
+    known = _PARSED_HERE.get(path)
+    return known[1] if known is not None and known[0] == key else None
+
+
+def remember_written(path: Path, header: RevisionHeader) -> None:
+    """Record the header of a file this process has just written from bytes it parsed."""
+    try:
+        _PARSED_HERE[path] = (_stat_key(path.stat()), dataclasses.replace(header, path=path))
+    except OSError:
+        pass
 
 
 def _stat_key(stat: os.stat_result) -> _StatKey:
