@@ -101,7 +101,9 @@ def compare_models(
     schemas = model_schemas(metadata, config.schemas)
     owned = engine is None
     if engine is None:
-        engine, _ = create_engine(url, for_migration=False, keep_connection=True)
+        engine, _ = create_engine(
+            url, for_migration=False, keep_connection=True, share_statements=True
+        )
     live_types: dict[Any, Any] = {}
     fingerprint = None
     # an include_object hook is shown the live tables with their types: reflect them all then

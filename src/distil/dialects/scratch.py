@@ -287,7 +287,9 @@ def _kept_server(parsed: sa.URL, name: str) -> Iterator[KeptScratch | None]:
                         conn.exec_driver_sql(impl.create_database_sql(name))
 
                 def connect() -> sa.Engine:
-                    engine, _ = create_engine(scratch_url, keep_connection=True)
+                    engine, _ = create_engine(
+                        scratch_url, keep_connection=True, share_statements=True
+                    )
                     engines.append(engine)
                     return engine
 
@@ -403,7 +405,7 @@ def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
                 made = False  # the server refused: there is nothing to drop
                 raise _cannot_create(parsed, impl, error) from None
             scratch_url = parsed.set(database=name).render_as_string(hide_password=False)
-            engine, _ = create_engine(scratch_url)
+            engine, _ = create_engine(scratch_url, share_statements=True)
             try:
                 yield engine
             finally:
