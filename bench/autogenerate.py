@@ -118,8 +118,10 @@ def models_source(tables: int) -> str:
     return "\n".join(lines)
 
 
-def create_models(url: str, models_file: Path) -> float:
-    """``create_all`` of the models module in one transaction; returns its wall time."""
+def create_models(url: str, models_file: Path, *, autocommit: bool = False) -> float:
+    """``create_all`` of the models module in one transaction (``autocommit``: each statement
+    committed on its own, as thousands of tables overflow PostgreSQL's lock table in one
+    transaction); returns its wall time."""
     import importlib.util
 
     import sqlalchemy as sa
@@ -132,6 +134,8 @@ def create_models(url: str, models_file: Path) -> float:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    if autocommit:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     try:
         started = time.perf_counter()
         with engine.begin() as conn:
@@ -823,6 +827,184 @@ def run_benchmark(args: argparse.Namespace) -> Report:
     return report
 
 
+# --------------------------------------------------------------------------- --scale: 10,000 tables
+
+SCALE_TARGETS = {"cold": 60.0, "edit": 10.0, "cached": 1.0}  # seconds (issue 11, 10,000 tables)
+SCALE_RSS_TARGET = 2.0  # distil's cold check: peak RSS at most this times Alembic's
+
+
+def run_measured(
+    argv: Sequence[str], *, cwd: Path, env: dict[str, str], expect: int = 0
+) -> tuple[float, int]:
+    """Run ``argv``; return its wall time and its peak resident set in bytes (``wait4``)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != expect:
+        tail = "\n".join(out.strip().splitlines()[-15:])
+        raise RuntimeError(
+            f"`{' '.join(argv)}` in {cwd} exited {child.returncode}, expected {expect}:\n{tail}"
+        )
+    return elapsed, usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+def scratch_build_floor(models_file: Path) -> tuple[float, int]:
+    """The server's time for distil's cold scratch build alone: the script a cold ``distil
+    check`` sends (``model_statements``, compiled for the server), sent the way it sends it
+    (batches of ``SCRIPT_BATCH`` statements through psycopg, each committed) to a new database.
+    Only the sending is timed; returns (seconds, statements)."""
+    import importlib.util
+
+    import sqlalchemy as sa
+
+    from distil.dialects.registry import impl_for
+    from distil.introspect.normalize import model_statements
+
+    spec = importlib.util.spec_from_file_location(f"{MODELS_MODULE}_floor", models_file)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot import {models_file}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    database = Database(f"{DATABASE_PREFIX}{os.getpid()}_floor_{uuid.uuid4().hex[:6]}")
+    database.create()
+    try:
+        engine = sa.create_engine(database.url, poolclass=sa.pool.NullPool)
+        try:
+            impl = impl_for(engine.dialect)
+            script = [
+                impl.as_raw_sql(str(s.element.compile(dialect=engine.dialect)).strip())
+                for s in model_statements(module.metadata, engine.dialect)
+            ]
+            with engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                conn.commit()
+                started = time.perf_counter()
+                for start in range(0, len(script), SCRIPT_BATCH):
+                    with raw.cursor() as cursor:
+                        cursor.execute(";\n".join(script[start : start + SCRIPT_BATCH]))
+                    raw.commit()
+                return time.perf_counter() - started, len(script)
+        finally:
+            engine.dispose()
+    finally:
+        database.drop()
+
+
+def measure_scale(tables: int, repeat: int, base: Path) -> list[str]:
+    """Cold ``check`` (distil and Alembic, with peak RSS), ``check`` after one model edit and
+    the fully cached ``check`` at ``tables`` tables; returns the report's lines."""
+    load_start = os.getloadavg()[0]
+    begun = time.perf_counter()
+    models = models_source(tables)
+    distil = make_distil_project(base / f"distil_{tables}", models)
+    alembic = make_alembic_project(base / f"alembic_{tables}", models)
+    database = Database(f"{DATABASE_PREFIX}{os.getpid()}_{tables}_{uuid.uuid4().hex[:6]}")
+    database.create()
+    try:
+        env = clean_env(database.url)
+        progress(f"{tables} tables: create_all, autocommit ...")
+        create_all = create_models(database.url, distil / f"{MODELS_MODULE}.py", autocommit=True)
+        run_checked([tool("alembic"), "upgrade", "head"], cwd=alembic, env=env)
+        run_checked([tool("distil"), "upgrade", "head"], cwd=distil, env=env)
+        progress("  the scratch build's DDL alone, on a new database ...")
+        floor, floor_statements = scratch_build_floor(distil / f"{MODELS_MODULE}.py")
+        edited = f"t_{tables // 2:04d}"
+        edit = f'{edited}.append_column(sa.Column("added_note", sa.String(30)))\n'
+        models_file = distil / f"{MODELS_MODULE}.py"
+        times: dict[str, list[float]] = {key: [] for key in ("alembic", "cold", "cached", "edit")}
+        rss: dict[str, list[int]] = {"alembic": [], "cold": [], "edit": []}
+        hits: list[bool] = []
+        for round_ in range(repeat):
+            progress(f"  round {round_ + 1} of {repeat}: alembic check ...")
+            elapsed, peak = run_measured([tool("alembic"), "check"], cwd=alembic, env=env)
+            times["alembic"].append(elapsed)
+            rss["alembic"].append(peak)
+            progress("  distil check, cold ...")
+            forget_cache(distil, *COLD.forget)
+            elapsed, peak = run_measured([tool("distil"), "check"], cwd=distil, env=env)
+            times["cold"].append(elapsed)
+            rss["cold"].append(peak)
+            hits.append(all(cache_files(distil, kind) for kind in COLD.forget))
+            progress("  distil check, fully cached ...")
+            before = {kind: cache_files(distil, kind) for kind in CACHED.reused}
+            elapsed, _ = run_measured([tool("distil"), "check"], cwd=distil, env=env)
+            times["cached"].append(elapsed)
+            hits.append(all(before[k] and cache_files(distil, k) == before[k] for k in before))
+            progress(f"  distil check after {edited} is edited ...")
+            models_file.write_text(models + edit, "utf-8")
+            try:
+                elapsed, peak = run_measured(
+                    [tool("distil"), "check"], cwd=distil, env=env, expect=1
+                )
+            finally:
+                models_file.write_text(models, "utf-8")
+            times["edit"].append(elapsed)
+            rss["edit"].append(peak)
+            # the models are back: a full comparison puts the unedited table back in the cache
+            run_checked([tool("distil"), "check", "--no-cache"], cwd=distil, env=env)
+    finally:
+        database.drop()
+    best = {key: min(values) for key, values in times.items()}
+    peak_of = {key: max(values) for key, values in rss.items()}
+    rss_ratio = peak_of["cold"] / peak_of["alembic"]
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "FAIL"
+
+    mb = 1024 * 1024
+    rows = (
+        ("alembic check (no cache exists)", best["alembic"], "-", "-", peak_of["alembic"]),
+        ("distil check, cold", best["cold"], "<=60 s", best["cold"] <= 60.0, peak_of["cold"]),
+        (
+            f"distil check after one edit ({edited})",
+            best["edit"],
+            "<=10 s",
+            best["edit"] <= 10.0,
+            peak_of["edit"],
+        ),
+        ("distil check, fully cached", best["cached"], "<=1 s", best["cached"] <= 1.0, 0),
+    )
+    lines = [
+        f"distil check at {tables:,} tables, PostgreSQL, best of {repeat} (wall seconds, each a "
+        f"subprocess; peak RSS of the process, the largest of the runs)",
+        "",
+        f"{'command':<44} {'wall s':>8} {'target':>7}  {'result':<6}  {'peak RSS':>9}",
+    ]
+    for label, seconds, target, ok, peak in rows:
+        result = ok if isinstance(ok, str) else verdict(ok)
+        memory = f"{peak / mb:,.0f} MB" if peak else "-"
+        lines.append(f"{label:<44} {seconds:>8.2f} {target:>7}  {result:<6}  {memory:>9}")
+    lines += [
+        f"peak RSS of the cold check: {rss_ratio:.2f} x Alembic's (target <= "
+        f"{SCALE_RSS_TARGET}): {verdict(rss_ratio <= SCALE_RSS_TARGET)}",
+        f"caches: every run found what its mode relies on: {verdict(all(hits))}",
+        "",
+        f"reference: create_all of the {tables:,} tables in autocommit (the live schema): "
+        f"{create_all:.2f} s",
+        f"reference: distil's scratch build alone (its {floor_statements:,} statements in batches "
+        f"of {SCRIPT_BATCH}, each committed, on a new database; sending only): {floor:.2f} s",
+        f"(run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, total "
+        f"{time.perf_counter() - begun:.0f} s; load average {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end)",
+    ]
+    failed = (
+        best["cold"] > SCALE_TARGETS["cold"]
+        or best["edit"] > SCALE_TARGETS["edit"]
+        or best["cached"] > SCALE_TARGETS["cached"]
+        or rss_ratio > SCALE_RSS_TARGET
+        or not all(hits)
+    )
+    lines.append("FAIL" if failed else "PASS")
+    return lines
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -834,6 +1016,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per command, best kept (3)")
     parser.add_argument(
         "--no-control", action="store_true", help="skip the drop-an-index negative control"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="TABLES",
+        help="instead: cold, after-one-edit and fully cached check at TABLES (e.g. 10000) tables, "
+        "with peak RSS against Alembic's cold check",
     )
     parser.add_argument("--count-statements", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -864,6 +1053,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"statements": statements, "hit": hit, "raw_ddl": raw_ddl}))
         return 0
     require_own_distil()
+    if args.scale:
+        with tempfile.TemporaryDirectory(prefix="distil_bench_ag_") as temporary:
+            lines = measure_scale(args.scale, args.repeat, Path(temporary))
+        print("\n".join(lines))
+        return 1 if lines[-1] == "FAIL" else 0
     started = time.perf_counter()
     report = run_benchmark(args)
     print("\n".join(report.lines()))
