@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from distil.config import check_models_spec
 from distil.errors import ConfigError, DatabaseUnavailable, ModelsImportError
+from distil.heap import many_objects
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -39,7 +40,8 @@ def load_metadata(spec: str, root: Path) -> MetaData:
         module_name, attribute_path = check_models_spec(spec)
     except ConfigError as error:
         raise ModelsImportError(error.message) from None
-    module = _import_models_module(spec, module_name, Path(root))
+    with many_objects():  # thousands of tables are millions of objects
+        module = _import_models_module(spec, module_name, Path(root))
     target = _resolve_attribute(spec, module, attribute_path)
     return _as_metadata(spec, target)
 

@@ -29,6 +29,7 @@ LEVELS = {
     "errors": 1,
     "config": 1,
     "caches": 1,
+    "heap": 1,
     "models_loader": 1,
     "__init__": 1,
     "__main__": 8,

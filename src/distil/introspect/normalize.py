@@ -94,8 +94,23 @@ def target_schema(
     references, and reflects it alone; the other tables come from the cache.
     """
     from distil.dialects.registry import offline_dialect
+    from distil.heap import many_objects
 
     dialect = offline_dialect(url)
+    with many_objects():  # the compiled DDL of every table, and the snapshot of each
+        return _target_schema(metadata, url, dialect, dev_url, schemas, cache_dir, stats, kept)
+
+
+def _target_schema(
+    metadata: sa.MetaData,
+    url: str,
+    dialect: sa.Dialect,
+    dev_url: str | None,
+    schemas: tuple[str | None, ...],
+    cache_dir: Path | None,
+    stats: dict[str, int] | None,
+    kept: tuple[str, Path] | None,
+) -> Schema:
     statements = model_statements(metadata, dialect)
     keys = _table_keys(statements, dialect.name, schemas)
     shared_key = _digest(
