@@ -191,7 +191,11 @@ def run_checked(argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> float
 
 
 def clean_env(url: str | None = None) -> dict[str, str]:
+    """The caller's environment without ``DISTIL_*`` and ``PYTHON*`` (so Python writes bytecode),
+    except ``PYTHONPATH``: the commands import the same distil as the benchmark's caller."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISTIL_", "PYTHON"))}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     if url:
         env["DISTIL_DATABASE_URL"] = url
         env[ALEMBIC_URL_ENV] = url
@@ -201,7 +205,7 @@ def clean_env(url: str | None = None) -> dict[str, str]:
 # Runs distil with an audit hook that records every code object executed from the versions
 # directory (importing a module executes its code through ``exec``); prints how many files.
 _EXECUTED_FILES_PROBE = """
-import runpy, sys
+import atexit, runpy, sys
 versions = sys.argv.pop(1)
 executed = set()
 
@@ -211,11 +215,13 @@ def record(event, args):
         if name.startswith(versions):
             executed.add(name)
 
+def report():
+    print(f"migration-files-executed={len(executed)}", file=sys.stderr, flush=True)
+
+# distil's command line ends its process with os._exit after running the exit handlers
+atexit.register(report)
 sys.addaudithook(record)
-try:
-    runpy.run_module("distil", run_name="__main__", alter_sys=True)
-finally:
-    print(f"migration-files-executed={len(executed)}", file=sys.stderr)
+runpy.run_module("distil", run_name="__main__", alter_sys=True)
 """
 
 
