@@ -8,6 +8,7 @@ so quoting of every identifier is the dialect's own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distil.errors import OperationError
@@ -134,11 +135,13 @@ class DialectImpl:
         """Checks run at the end of a migration, inside its transaction (or savepoint)."""
 
     def execute_and_commit(
-        self, ctx: MigrationContext, statement: Any, values: dict[str, Any]
+        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
     ) -> bool:
-        """Run ``statement`` with ``values`` as the last statement of the open transaction and
-        commit it, in one request to the server, if the driver can; False (nothing run) when it
-        cannot, and the caller runs the statement and commits as usual."""
+        """Run ``statements`` (each a statement and its values) as the last statements of the
+        open transaction and commit it, in one request to the server, if the driver can; False
+        (nothing run) when it cannot, and the caller runs the statements and commits as usual.
+        After a failure nothing after the failing statement has run, and the caller rolls the
+        transaction back as usual."""
         return False
 
     # -- scratch databases (only ``distil.dialects.scratch`` uses these) ---------------------
@@ -347,6 +350,18 @@ class DialectImpl:
         table = sa.Table(op.table_name or "_unknown", sa.MetaData(), schema=op.schema)
         index = sa.Index(op.index_name, _table=table, **dict(op.dialect_kw))
         ctx.execute(DropIndex(index, if_exists=op.if_exists))
+
+
+def compiled_once(impl: DialectImpl, statement: Any, values: dict[str, Any]) -> Any:
+    """``statement`` compiled for ``impl``'s dialect with ``values``' keys, once per statement
+    object: the runner's bookkeeping statements are built once per run and sent once per
+    migration."""
+    templates: dict[int, tuple[Any, Any]] = impl.__dict__.setdefault("_compiled_once", {})
+    known = templates.get(id(statement))
+    if known is None or known[0] is not statement:
+        known = (statement, statement.compile(dialect=impl.sa_dialect, column_keys=[*values]))
+        templates[id(statement)] = known
+    return known[1]
 
 
 def stand_in_table(name: str, schema: str | None, *columns: Any) -> sa.Table:

@@ -15,9 +15,10 @@ otherwise renumber them).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl, ScratchObject
+from distil.dialects.base import DialectImpl, ScratchObject, compiled_once
 from distil.errors import LockTimeout, OperationError
 from distil.ops.columns import UNCHANGED
 
@@ -64,6 +65,7 @@ _KIND_BY_SERVER_NAME = {
 }
 
 
+_SERVER_STATUS_IN_TRANS = 1  # the server's status flag: a transaction is open
 _IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
 # Everything reflection reads of a database's tables, one row each, in one round trip.
 _FINGERPRINT_QUERY = " UNION ALL ".join(
@@ -118,6 +120,58 @@ class MysqlImpl(DialectImpl):
 
     def engine_options(self, url: Any, lock_timeout: float) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": 10}}
+
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """PyMySQL sends ``COMMIT`` whenever it is asked to; the server's status, which comes
+        with every answer, says whether a transaction is open. When none is (a DDL statement
+        committed implicitly, or ``execute_and_commit`` committed), the commit sends nothing."""
+        dialect = engine.dialect
+        if dialect.driver != "pymysql":
+            return
+        commit = dialect.do_commit
+
+        def do_commit(dbapi_connection: Any) -> None:
+            status = getattr(dbapi_connection, "server_status", None)
+            if isinstance(status, int) and not status & _SERVER_STATUS_IN_TRANS:
+                return
+            commit(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+
+    def execute_and_commit(
+        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
+    ) -> bool:
+        """MariaDB: the statements and ``COMMIT`` in one compound statement (``BEGIN NOT
+        ATOMIC ... END``), which the server takes as one statement, without the client's
+        multi-statement mode; the values are the driver's parameters. The server stops at a
+        failing statement and returns its error: nothing after it runs, and the caller rolls
+        back. Two round trips less per migration (the progress rows' delete and the COMMIT)."""
+        conn = ctx.connection
+        if (
+            conn is None
+            or not getattr(self.sa_dialect, "is_mariadb", False)
+            or conn.in_nested_transaction()
+        ):
+            return False
+        parts: list[str] = []
+        named: dict[str, Any] = {}
+        positional: list[Any] = []
+        for number, (statement, values) in enumerate(statements):
+            compiled = compiled_once(self, statement, values)
+            bound = compiled.construct_params(values)
+            text = compiled.string
+            if compiled.positional:
+                positional.extend(bound[key] for key in compiled.positiontup or ())
+            else:
+                for key, value in bound.items():
+                    text = text.replace(f"%({key})s", f"%(s{number}_{key})s")
+                    named[f"s{number}_{key}"] = value
+            parts.append(text)
+        if named and positional:
+            return False
+        sql = "BEGIN NOT ATOMIC\n" + "".join(f"{part};\n" for part in parts) + "COMMIT;\nEND"
+        conn.exec_driver_sql(sql, named or tuple(positional))
+        return True
 
     def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
         import sqlalchemy as sa

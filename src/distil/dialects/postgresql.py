@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import time
 import zlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl, ScratchObject
+from distil.dialects.base import DialectImpl, ScratchObject, compiled_once
 from distil.errors import LockTimeout
 
 if TYPE_CHECKING:
@@ -238,35 +239,32 @@ class PostgresqlImpl(DialectImpl):
         return str(compiler.get_identity_options(identity)).strip()
 
     def execute_and_commit(
-        self, ctx: MigrationContext, statement: Any, values: dict[str, Any]
+        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
     ) -> bool:
         """The version row and ``COMMIT`` in one request: psycopg sends a statement without
         parameters with the simple query protocol, which carries several statements, so the
-        row goes with its values written as literals (into the statement compiled once per
-        run). When the row fails, the server runs nothing after it in the request and the
-        transaction is rolled back as usual; when it succeeds, psycopg knows that no
-        transaction is open, and the caller's commit sends nothing. One round trip less per
-        migration."""
+        rows go with their values written as literals (into statements compiled once per run).
+        When one fails, the server runs nothing after it in the request and the transaction is
+        rolled back as usual; when all succeed, psycopg knows that no transaction is open, and
+        the caller's commit sends nothing. One round trip less per migration."""
         conn = ctx.connection
         if conn is None or conn.dialect.driver != "psycopg" or conn.in_nested_transaction():
             return False
-        templates: dict[int, tuple[Any, Any]] = self.__dict__.setdefault("_row_templates", {})
-        known = templates.get(id(statement))
-        if known is None or known[0] is not statement:
-            known = (statement, statement.compile(dialect=self.sa_dialect, column_keys=[*values]))
-            templates[id(statement)] = known
-        compiled = known[1]
-        literals = {}
-        for name, value in values.items():
-            bind = compiled.binds.get(name)
-            if bind is None or compiled.positional:
-                return False
-            literals[name] = (
-                "NULL"
-                if value is None
-                else self.as_raw_sql(compiled.render_literal_value(value, bind.type))
-            )
-        ctx.execute_sql(f"{compiled.string % literals};\nCOMMIT")
+        parts = []
+        for statement, values in statements:
+            compiled = compiled_once(self, statement, values)
+            literals = {}
+            for name, value in values.items():
+                bind = compiled.binds.get(name)
+                if bind is None or compiled.positional:
+                    return False
+                literals[name] = (
+                    "NULL"
+                    if value is None
+                    else self.as_raw_sql(compiled.render_literal_value(value, bind.type))
+                )
+            parts.append(compiled.string % literals)
+        ctx.execute_sql(";\n".join([*parts, "COMMIT"]))
         return True
 
     def _create_enum_type(self, ctx: MigrationContext, type_: Any) -> None:

@@ -240,21 +240,9 @@ class Runner:
                 progress.remove()
                 ctx.progress = None
             duration = time.perf_counter() - started
-            # the version row is the transaction's last statement when nothing else is written
-            # with it: the dialect may then send the COMMIT in the same request
-            last = group is None and self.progress_table is None
-            extras = None
-            if last and self.companion is not None:
-                extras = self.companion.statements_after(step)
-            self._write_version_row(ctx, step, duration, commit=last and not extras)
-            if extras is None and self.companion is not None:
-                extras = self.companion.statements_after(step)
-            for extra in extras or ():
-                ctx.execute(extra)
-            if self.progress_table is not None:
-                self.conn.execute(*self.progress_table.clear_row(header.revision))
+            self._record_step(ctx, step, duration, commit=group is None)
             if group is None:
-                self.conn.commit()  # sends nothing when the version row carried the COMMIT
+                self.conn.commit()  # sends nothing when the step's record carried the COMMIT
             else:
                 group.keep(step)
         except BaseException as error:
@@ -293,11 +281,12 @@ class Runner:
             raise MigrationFailed(_lost_text(lost))
         return StepResult(header.revision, header.message, step.direction, duration)
 
-    def _write_version_row(
+    def _record_step(
         self, ctx: MigrationContext, step: Step, duration: float, *, commit: bool
     ) -> None:
-        """Record ``step`` in the version table; with ``commit``, the dialect may commit the
-        transaction in the same request (``DialectImpl.execute_and_commit``)."""
+        """Record ``step`` in the version table (and delete its progress rows); with
+        ``commit``, the dialect may send those statements and the COMMIT in one request
+        (``DialectImpl.execute_and_commit``)."""
         header, version = step.header, self.version_table
         if ctx.offline or ctx.capturing:  # the script spells the row out
             ctx.execute(
@@ -305,16 +294,24 @@ class Runner:
                 if step.direction == "up"
                 else version.delete_statement(header.revision)
             )
+            for extra in self.companion.statements_after(step) if self.companion else ():
+                ctx.execute(extra)
             return
-        statement: Any
-        if step.direction == "up":
-            statement, values = version.insert_row(
-                header.revision, header.checksum, int(duration * 1000)
-            )
-        else:
-            statement, values = version.delete_row(header.revision)
-        if not (commit and self.impl.execute_and_commit(ctx, statement, values)):
-            ctx.execute(statement, values)
+        rows: list[tuple[Any, dict[str, Any]]] = [
+            version.insert_row(header.revision, header.checksum, int(duration * 1000))
+            if step.direction == "up"
+            else version.delete_row(header.revision)
+        ]
+        if self.progress_table is not None:
+            rows.append(self.progress_table.clear_row(header.revision))
+        extras = self.companion.statements_after(step) if self.companion is not None else ()
+        if commit and not extras and self.impl.execute_and_commit(ctx, rows):
+            return
+        ctx.execute(*rows[0])
+        for extra in extras:
+            ctx.execute(extra)
+        for statement, values in rows[1:]:
+            self.conn.execute(statement, values)
 
     def _progress_for(
         self, step: Step, recorded: Sequence[ProgressRow]
