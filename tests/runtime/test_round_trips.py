@@ -1,6 +1,8 @@
-"""On PostgreSQL each migration costs the server three requests: BEGIN, its statements, and the
-version row with COMMIT in one request (psycopg's simple query protocol carries both). The row is
-still written inside the migration's transaction, and a failure there keeps nothing."""
+"""On PostgreSQL each migration costs the server one request per statement and no more: BEGIN goes
+with its first statement and the version row with COMMIT (psycopg's simple query protocol carries
+several statements). The migration is still one transaction, and a failure anywhere in it, the
+version row included, keeps nothing. On MariaDB a migration's version row, the delete of its
+progress rows and COMMIT are one compound statement."""
 
 from __future__ import annotations
 
@@ -50,10 +52,12 @@ def test_the_version_row_carries_the_commit(project: Project, requests: Counter[
     upgrade(config, "+1")  # creates the version table
     requests.clear()
     upgrade(config, "+1")
-    one = requests["COMMIT"]
+    one, begins = requests["COMMIT"], requests["BEGIN"]
     requests.clear()
     upgrade(config, "head")
     assert requests["COMMIT"] == one  # four more migrations, not one more COMMIT
+    assert requests["BEGIN"] == begins  # nor a BEGIN of their own:
+    assert requests["BEGIN;"] == 4  # each went with its migration's first statement
     assert requests["INSERT"] == 2 * 4  # each migration's log row and its version row
     assert applied(project) == sorted(ids)
     rows = version_rows(project)
@@ -63,6 +67,75 @@ def test_the_version_row_carries_the_commit(project: Project, requests: Counter[
     assert applied(project) == sorted(ids[:4])
     assert requests["DELETE"] == 2 * 2  # each migration's log row and its version row
     assert requests["COMMIT"] == one
+    assert requests["BEGIN;"] == 2
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_a_migration_that_began_with_its_first_statement_is_rolled_back_whole(
+    project: Project, requests: Counter[str]
+) -> None:
+    ids = write_linear_history(project, 1)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "head")
+    # the first statement carries the BEGIN; the third fails: the first two are rolled back
+    project.write_migration(
+        "rev02aa",
+        ids[-1],
+        'op.create_table("t02", sa.Column("id", sa.Integer))\n'
+        "op.execute(\"INSERT INTO runs (revision) VALUES ('rev02aa')\")\n"
+        'op.execute("SELECT 1/0")',
+    )
+    requests.clear()
+    with pytest.raises(MigrationFailed) as caught:
+        upgrade(config, "head")
+    assert "division by zero" in str(caught.value)
+    assert "Statement: SELECT 1/0" in str(caught.value)  # as the migration wrote it
+    assert requests["BEGIN;"] == 1
+    assert "t02" not in project.table_names()
+    assert len(project.rows("SELECT revision FROM runs")) == 1
+    assert applied(project) == sorted(ids)
+    # a first statement with parameters, which cannot share a request: BEGIN goes before it
+    project.write_migration(
+        "rev02aa",
+        ids[-1],
+        "op.execute(sa.text(\"INSERT INTO runs (revision) VALUES (:r)\").bindparams(r='x'))\n"
+        'op.execute("SELECT 1/0")',
+    )
+    requests.clear()
+    with pytest.raises(MigrationFailed):
+        upgrade(config, "head", accept_changed=True)
+    assert requests["BEGIN;"] == 0
+    assert len(project.rows("SELECT revision FROM runs")) == 1
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_records_a_migration_in_one_request(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pymysql.connections
+
+    sent: Counter[str] = Counter()
+    send = pymysql.connections.Connection._execute_command
+
+    def counted(self: Any, command: int, sql: Any) -> Any:
+        text = sql if isinstance(sql, str) else sql.decode(errors="replace")
+        sent[" ".join(text.split()[:2]).upper()] += 1
+        return send(self, command, sql)
+
+    ids = write_linear_history(project, 5)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "+1")
+    monkeypatch.setattr(pymysql.connections.Connection, "_execute_command", counted)
+    upgrade(config, "head")
+    # per migration: its statements, the digest and progress row before its DDL statement,
+    # and one compound statement writing the version row, deleting the progress rows, committing
+    assert sent["BEGIN NOT"] == 4
+    assert sent["COMMIT"] == 0
+    assert sent["DELETE FROM"] == 0
+    assert applied(project) == sorted(ids)
+    assert "distil_version_progress" not in project.table_names()
+    rows = version_rows(project)
+    assert all(row[0] and row[1] and row[2] is not None for row in rows.values())
 
 
 @pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
@@ -87,3 +160,24 @@ def test_a_version_row_that_fails_keeps_nothing_of_its_migration(project: Projec
     assert "nothing of this migration was kept" in str(caught.value)
     assert "t03" not in project.table_names()
     assert applied(project) == sorted(ids)
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_a_first_statement_that_carried_the_begin_returns_its_own_result(
+    project: Project, requests: Counter[str]
+) -> None:
+    ids = write_linear_history(project, 1)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "head")
+    project.write_migration(
+        "rev02aa",
+        ids[-1],
+        'found = op.get_bind().execute(sa.text("SELECT 40 + 2")).scalar()\n'
+        "op.execute(f\"INSERT INTO runs (revision) VALUES ('{found}')\")\n"
+        'changed = op.get_bind().execute(sa.text("UPDATE runs SET revision = revision")).rowcount\n'
+        "op.execute(f\"INSERT INTO runs (revision) VALUES ('{changed}')\")",
+    )
+    requests.clear()
+    upgrade(config, "head")
+    assert requests["BEGIN;"] == 1
+    assert sorted(r[0] for r in project.rows("SELECT revision FROM runs")) == ["2", "42", "rev01aa"]

@@ -8,7 +8,8 @@ so quoting of every identifier is the dialect's own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distil.errors import OperationError
@@ -133,6 +134,12 @@ class DialectImpl:
 
     def after_migration(self, ctx: MigrationContext) -> None:
         """Checks run at the end of a migration, inside its transaction (or savepoint)."""
+
+    @contextmanager
+    def begin_with_first_statement(self, conn: sa.Connection) -> Iterator[None]:
+        """While the runner's migrations run on ``conn``, each one's transaction may begin in
+        the same request as its first statement, where the driver can."""
+        yield
 
     def execute_and_commit(
         self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from distil.dialects.base import DialectImpl, ScratchObject, compiled_once
 from distil.errors import LockTimeout
+
+_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open on the server
+# psycopg connections whose transactions begin with their first statement
+# (``PostgresqlImpl.begin_with_first_statement``)
+_BEGINS_WITH_STATEMENT: weakref.WeakSet[Any] = weakref.WeakSet()
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -89,10 +96,77 @@ class PostgresqlImpl(DialectImpl):
         reflection's queries) keeps its cast.
         """
         dialect: Any = engine.dialect
+        if dialect.driver == "psycopg":
+            self._send_begin_with_statements(dialect)
         base = dialect.statement_compiler
         if getattr(base, "render_bind_cast", None) is None or getattr(base, "_distil", False):
             return
         dialect.statement_compiler = _untyped_string_writes(base)
+
+    @contextmanager
+    def begin_with_first_statement(self, conn: sa.Connection) -> Iterator[None]:
+        """psycopg sends ``BEGIN`` as a request of its own before the first statement of a
+        transaction. While the runner's migrations run, the driver is in autocommit mode
+        instead and the statement is sent as ``BEGIN;`` followed by it, in one request of the
+        simple query protocol (a statement with parameters, which that protocol cannot carry,
+        gets its ``BEGIN`` sent before it, as psycopg does). The transaction is the same:
+        commit and rollback still end it (psycopg asks the server whether one is open), and a
+        failing statement aborts it. One round trip less per migration. Statements run with
+        ``isolation_level="AUTOCOMMIT"`` (an autocommit block) get no ``BEGIN``."""
+        raw = conn.connection.dbapi_connection if conn is not None else None
+        if (
+            raw is None
+            or conn.dialect.driver != "psycopg"
+            or raw.autocommit  # type: ignore[attr-defined]
+            or raw.pgconn.transaction_status != _IDLE  # type: ignore[attr-defined]
+        ):
+            yield
+            return
+        raw.autocommit = True  # type: ignore[attr-defined]
+        _BEGINS_WITH_STATEMENT.add(raw)
+        try:
+            yield
+        finally:
+            _BEGINS_WITH_STATEMENT.discard(raw)
+            if not raw.closed and raw.pgconn.transaction_status == _IDLE:  # type: ignore[attr-defined]
+                raw.autocommit = False  # type: ignore[attr-defined]
+
+    def _send_begin_with_statements(self, dialect: Any) -> None:
+        """Wrap ``dialect``'s execution so a statement on the connection of
+        ``begin_with_first_statement`` opens its transaction (see there)."""
+        execute, execute_no_params = dialect.do_execute, dialect.do_execute_no_params
+
+        def opens(cursor: Any, context: Any) -> bool:
+            raw = cursor.connection
+            return (
+                raw in _BEGINS_WITH_STATEMENT
+                and raw.autocommit
+                and raw.pgconn.transaction_status == _IDLE
+                and (
+                    context is None
+                    or context.execution_options.get("isolation_level") != "AUTOCOMMIT"
+                )
+            )
+
+        def do_execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+            if not opens(cursor, context):
+                execute(cursor, statement, parameters, context)
+            elif parameters:
+                cursor.execute("BEGIN")
+                execute(cursor, statement, parameters, context)
+            else:
+                execute(cursor, f"BEGIN;\n{statement}", parameters, context)
+                cursor.nextset()  # the statement's own result (rows, row count), not BEGIN's
+
+        def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+            if not opens(cursor, context):
+                execute_no_params(cursor, statement, context)
+            else:
+                execute_no_params(cursor, f"BEGIN;\n{statement}", context)
+                cursor.nextset()
+
+        dialect.do_execute = do_execute
+        dialect.do_execute_no_params = do_execute_no_params
 
     def acquire_lock(self, conn: sa.Connection, key: str, timeout: float) -> None:
         import sqlalchemy as sa

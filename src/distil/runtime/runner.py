@@ -148,9 +148,10 @@ class Runner:
             else None
         )
         try:
-            for index, step in enumerate(steps, 1):
-                recorded = interrupted if index == 1 else ()
-                results.append(self._run_step(ctx, step, index, len(steps), recorded, group))
+            with self.impl.begin_with_first_statement(self.conn):
+                for index, step in enumerate(steps, 1):
+                    recorded = interrupted if index == 1 else ()
+                    results.append(self._run_step(ctx, step, index, len(steps), recorded, group))
             lost = group.commit() if group is not None else None
         except BaseException as error:
             # stopped outside a migration (a file that cannot be loaded, an interrupt): keep
