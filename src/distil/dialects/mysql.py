@@ -125,9 +125,10 @@ class MysqlImpl(DialectImpl):
         """PyMySQL sends ``COMMIT`` whenever it is asked to; the server's status, which comes
         with every answer, says whether a transaction is open. When none is (a DDL statement
         committed implicitly, or ``execute_and_commit`` committed), the commit sends nothing."""
-        dialect = engine.dialect
-        if dialect.driver != "pymysql":
+        dialect: Any = engine.dialect
+        if dialect.driver != "pymysql" or getattr(dialect, "_distil_commits_if_open", False):
             return
+        dialect._distil_commits_if_open = True
         commit = dialect.do_commit
 
         def do_commit(dbapi_connection: Any) -> None:

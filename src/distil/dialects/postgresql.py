@@ -134,6 +134,9 @@ class PostgresqlImpl(DialectImpl):
     def _send_begin_with_statements(self, dialect: Any) -> None:
         """Wrap ``dialect``'s execution so a statement on the connection of
         ``begin_with_first_statement`` opens its transaction (see there)."""
+        if getattr(dialect, "_distil_begins_with_statement", False):
+            return  # a dialect shared by engines of one server is wrapped once
+        dialect._distil_begins_with_statement = True
         execute, execute_no_params = dialect.do_execute, dialect.do_execute_no_params
 
         def opens(cursor: Any, context: Any) -> bool:
