@@ -421,12 +421,21 @@ def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
         admin.dispose()
 
 
+_ADMIN_ENGINES: dict[str, sa.Engine] = {}
+
+
 def _admin_engine(parsed: sa.URL, impl: DialectImpl) -> sa.Engine:
-    """An engine on the server of ``parsed`` for creating, listing and dropping databases."""
+    """An engine on the server of ``parsed`` for creating, listing and dropping databases: one
+    per server for the process (it opens a connection per use and keeps none, so disposing it
+    closes nothing), checked once, not once for each scratch database a command uses."""
     from distil.dialects.registry import create_engine
 
     admin_url = parsed.set(database=impl.admin_database or parsed.database)
-    admin, _ = create_engine(admin_url.render_as_string(hide_password=False), for_migration=False)
+    key = admin_url.render_as_string(hide_password=False)
+    admin = _ADMIN_ENGINES.get(key)
+    if admin is None:
+        admin, _ = create_engine(key, for_migration=False)
+        _ADMIN_ENGINES[key] = admin
     return admin
 
 
