@@ -11,8 +11,12 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
+from distil.commands.migrate import upgrade
+from distil.config import load_config
 from distil.dialects.registry import create_engine
+from distil.errors import MigrationFailed
 from distil.introspect.reflect import reflect_schema
+from tests.helpers import Project
 
 
 def test_engines_on_databases_of_one_server_share_compiled_statements(
@@ -63,3 +67,29 @@ def test_a_database_with_its_own_search_path_keeps_its_own_dialect(
     finally:
         plain.dispose()
         own.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb"], indirect=True)
+def test_a_migration_engine_that_takes_a_shared_dialect_keeps_one_transaction_per_migration(
+    dialect: str, project: Project, make_db_url: Callable[[], str]
+) -> None:
+    """The proof's scratch engine takes the dialect of the live database's engine, which was
+    made without distil's migration settings: it must run migrations as a real run does, a
+    failing one rolled back whole where DDL is transactional."""
+    live, _ = create_engine(make_db_url(), for_migration=False, share_statements=True)
+    scratch, _ = create_engine(project.url, keep_connection=True, share_statements=True)
+    project.write_migration(
+        "0001",
+        None,
+        'op.create_table("kept_out", sa.Column("id", sa.Integer, primary_key=True))\n'
+        'op.execute("SELECT no_such_column FROM kept_out")',
+    )
+    try:
+        with pytest.raises(MigrationFailed):
+            upgrade(load_config(project.root / "distil.toml"), "head", engine=scratch)
+        with scratch.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+        assert ("kept_out" in tables) == (dialect == "mariadb")  # MariaDB's DDL commits itself
+    finally:
+        live.dispose()
+        scratch.dispose()

@@ -180,9 +180,10 @@ def create_engine(
             f"({mask_secrets(f'{type(error).__name__}: {error}', url)}).{_missing_files(parsed)} "
             f"Fix the option in the URL (--url, DISTIL_DATABASE_URL or the config file)."
         ) from None
-    if share_statements and parsed.host:
-        _share_statements(engine, parsed)
+    if share_statements and parsed.host and _share_statements(engine, parsed):
         impl = impl_for(engine.dialect)
+        if for_migration:  # the shared dialect gets the settings too (once: they say so)
+            impl.configure_engine(engine)
     return engine, impl
 
 
@@ -191,14 +192,15 @@ def create_engine(
 _SERVERS: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...], Any]] = {}
 
 
-def _share_statements(engine: sa.Engine, parsed: sa.URL) -> None:
+def _share_statements(engine: sa.Engine, parsed: sa.URL) -> bool:
     """Give ``engine`` the dialect and compiled-statement cache of the first engine of this
     command on the same server, when its connection found the same settings there.
 
     SQLAlchemy keys compiled statements by the dialect object, and each engine has its own, so
     a command that reflects three databases of one server (the live one, the models' scratch
     build, the proof's) would compile the same catalog queries three times (about 20 ms each).
-    A database of its own settings (another search_path, say) keeps its own dialect."""
+    A database of its own settings (another search_path, say) keeps its own dialect. Returns
+    whether ``engine`` took another engine's dialect."""
     dialect = engine.dialect
     server = (
         type(dialect),
@@ -221,9 +223,11 @@ def _share_statements(engine: sa.Engine, parsed: sa.URL) -> None:
         )
     )
     first = _SERVERS.setdefault(server, (dialect, found, engine._compiled_cache))
-    if first[0] is not dialect and first[1] == found:
-        engine.dialect = first[0]
-        engine._compiled_cache = first[2]
+    if first[0] is dialect or first[1] != found:
+        return False
+    engine.dialect = first[0]
+    engine._compiled_cache = first[2]
+    return True
 
 
 def _missing_files(parsed: sa.URL) -> str:
