@@ -86,6 +86,7 @@ def prove(
             upgrade_body=upgrade_body,
             downgrade_body=downgrade_body,
             extra_imports=imports,
+            durable=False,  # a temporary directory, removed after the proof
         )
         trial = dataclasses.replace(
             config, versions_dir=verify_dir, version_locations=(verify_dir, *locations)

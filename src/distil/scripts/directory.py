@@ -129,8 +129,10 @@ class ScriptDirectory:
         upgrade_body: str = "pass",
         downgrade_body: str = "pass",
         extra_imports: tuple[str, ...] = (),
+        durable: bool = True,
     ) -> Path:
-        """Write a new migration file and return its path; nothing is written if it is invalid."""
+        """Write a new migration file and return its path; nothing is written if it is invalid.
+        ``durable``: on disk before this returns (false for a file thrown away after the run)."""
         existing = self.headers()
         known = {header.revision for header in existing}
         if rev_id is None:
@@ -164,7 +166,7 @@ class ScriptDirectory:
         data = source.encode("utf-8")
         header = parse_header(data, path)
         RevisionGraph((*existing, header))
-        _write_atomically(path, data)
+        _write_atomically(path, data, durable=durable)
         remember_written(path, header)
         return path
 
@@ -231,13 +233,14 @@ def _check_new_names(rev_id: str, branch_labels: tuple[str, ...]) -> None:
             )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(temporary, "xb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except OSError as error:
         with contextlib.suppress(OSError):
