@@ -127,9 +127,12 @@ def test_mariadb_records_a_migration_in_one_request(
     upgrade(config, "+1")
     monkeypatch.setattr(pymysql.connections.Connection, "_execute_command", counted)
     upgrade(config, "head")
-    # per migration: its statements, the digest and progress row before its DDL statement,
-    # and one compound statement writing the version row, deleting the progress rows, committing
-    assert sent["BEGIN NOT"] == 4
+    # per migration: the digest before its DDL statement; the statement with its progress row
+    # in one compound statement; the log row and its progress row; and one compound statement
+    # writing the version row, deleting the progress rows and committing
+    assert sent["BEGIN NOT"] == 2 * 4
+    assert sent["CREATE TABLE"] == 1  # the progress table, for the run
+    assert sent["SHOW CREATE"] == 4
     assert sent["COMMIT"] == 0
     assert sent["DELETE FROM"] == 0
     assert applied(project) == sorted(ids)
@@ -181,3 +184,19 @@ def test_a_first_statement_that_carried_the_begin_returns_its_own_result(
     upgrade(config, "head")
     assert requests["BEGIN;"] == 1
     assert sorted(r[0] for r in project.rows("SELECT revision FROM runs")) == ["2", "42", "rev01aa"]
+
+
+@pytest.mark.parametrize("dialect", ["mariadb"], indirect=True)
+def test_mariadb_ddl_sent_with_its_progress_row_keeps_its_percent_signs(project: Project) -> None:
+    ids = write_linear_history(project, 1)
+    project.write_migration(
+        "rev02aa",
+        ids[-1],
+        'op.add_column("t01", sa.Column("pct", sa.Integer, comment="50% off, 100%% sure"))\n'
+        "op.execute(\"ALTER TABLE t01 COMMENT = 'up 5%'\")",
+    )
+    upgrade(load_config(project.root / "distil.toml"), "head")
+    assert applied(project) == sorted([*ids, "rev02aa"])
+    created = project.rows("SHOW CREATE TABLE t01")[0][1]
+    assert "COMMENT '50% off, 100%% sure'" in created
+    assert "COMMENT='up 5%'" in created

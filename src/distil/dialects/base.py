@@ -204,6 +204,14 @@ class DialectImpl:
         """Whether ``sql`` ends the open transaction by itself (never, where DDL is transactional)."""
         return False
 
+    def after_writes(
+        self, cursor: Any, writes: Sequence[tuple[str, Any]], statement: str, *, formatted: bool
+    ) -> str | None:
+        """``statement`` rewritten to run ``writes`` (SQL and driver parameters) just before
+        it, in the same request to the server, or None when it cannot be (the caller then sends
+        them first). ``formatted``: the driver will apply parameters to the text it is given."""
+        return None
+
     def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
         """A digest of the schema ``statement`` can change, read on a DBAPI ``cursor``, or None.
 

@@ -65,6 +65,12 @@ _KIND_BY_SERVER_NAME = {
 }
 
 
+# DDL that runs inside a compound statement as it runs alone (``after_writes``)
+_COMPOUND_DDL = re.compile(
+    r"\s*(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?(?:INDEX|TABLE)|DROP\s+(?:INDEX|TABLE)"
+    r"|RENAME\s+TABLE)\s",
+    re.IGNORECASE,
+)
 _SERVER_STATUS_IN_TRANS = 1  # the server's status flag: a transaction is open
 _IMPLICIT_COMMIT_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
 # Everything reflection reads of a database's tables, one row each, in one round trip.
@@ -267,6 +273,25 @@ class MysqlImpl(DialectImpl):
         head = sql.lstrip("( \n")
         head = re.sub(r"^SET\s+STATEMENT\s.*?\sFOR\s+", "", head, flags=re.IGNORECASE | re.DOTALL)
         return head.upper().startswith(_IMPLICIT_COMMIT_PREFIXES)
+
+    def after_writes(
+        self, cursor: Any, writes: Sequence[tuple[str, Any]], statement: str, *, formatted: bool
+    ) -> str | None:
+        """MariaDB: the progress rows and the DDL statement in one compound statement
+        (``BEGIN NOT ATOMIC ... END``). The statement's implicit commit, made before it runs,
+        commits the rows first, as when they are sent on their own; when it fails, the error
+        is the statement's. Only the table and index statements distil writes, which every
+        MariaDB runs inside a compound statement; others go on their own."""
+        if (
+            not getattr(self.sa_dialect, "is_mariadb", False)
+            or not hasattr(cursor, "mogrify")
+            or not _COMPOUND_DDL.match(statement)
+        ):
+            return None
+        rows = "".join(f"{cursor.mogrify(sql, params)};\n" for sql, params in writes)
+        if formatted:  # the driver formats the whole text with the statement's (no) parameters
+            rows = rows.replace("%", "%%")
+        return f"BEGIN NOT ATOMIC\n{rows}{statement}\n;\nEND"
 
     def schema_fingerprint(self, cursor: Any, statement: str = "") -> str | None:
         """sha256 over the tables, columns, indexes, constraints, triggers, views, routines,

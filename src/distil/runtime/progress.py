@@ -6,10 +6,11 @@ Guarantees, for a database whose dialect says ``supports_transactional_ddl = Fal
   its position in the migration, the sha256 of its SQL and parameters, and its status.
 - A statement that commits implicitly (DDL) is recorded as ``started``, together with a digest
   of the schema as it was, just before it runs; the server's implicit commit, made before it
-  executes the statement, commits that row. It is marked ``done`` in the transaction of the
-  next statement's record (no extra round trip), or after a failure. Any other statement's
-  ``done`` row is written in the transaction of the statement itself, so it commits or rolls
-  back with it. The rows therefore always say which statements took effect, or, for a DDL
+  executes the statement, commits that row (where the dialect can, the row goes to the server
+  in the same request as the statement: ``DialectImpl.after_writes``). It is marked ``done`` in
+  the transaction of the next statement's record (no extra round trip), or after a failure. Any
+  other statement's ``done`` row is written in the transaction of the statement itself, so it
+  commits or rolls back with it. The rows therefore always say which statements took effect, or, for a DDL
   statement left ``started`` by a kill, let the digest decide.
 - The step that finishes a migration deletes its rows in the same transaction that records it in
   the version table. The table exists only while a run is going on or a migration is
@@ -198,6 +199,8 @@ class StatementProgress:
         self._skipped = 0
         self.refusal: MigrationFailed | None = None  # raised by a replay that cannot continue
         self._completed: list[int] = []  # DDL statements that ran, not yet marked done
+        # the last DDL statement as sent with its progress rows, and as the migration wrote it
+        self._sent: tuple[str, str] | None = None
         self._ran_ddl: list[int] = []  # every DDL statement that ran in this run of the step
 
     @property
@@ -237,23 +240,35 @@ class StatementProgress:
                     self._write(cursor, self._mark_done(index), commit=True)
                 self._skipped += 1
                 return self.impl.no_op_sql, ([()] if executemany else ())
-        if self._completed:
-            # the DDL statements that ran since the last write are marked done in this write's
-            # transaction (a crash before it commits leaves them 'started': decided by digest)
-            for done in self._completed:
-                self._write(cursor, self._mark_done(done), commit=False)
-            self._completed = []
+        # the DDL statements that ran since the last write are marked done in this write's
+        # transaction (a crash before it commits leaves them 'started': decided by digest)
+        writes = [self._mark_done(done) for done in self._completed]
+        self._completed = []
+        sent = statement
         if ddl:
             before = self.impl.schema_fingerprint(cursor, statement)
             if previous is not None:
-                self._write(cursor, self._delete(index), commit=False)
+                writes.append(self._delete(index))
             # not committed here: the statement's own implicit commit, which the server makes
             # before it executes it, commits this row (and what ran before) first
-            self._write(
-                cursor, self._insert(index, STARTED, digest, before, statement), commit=False
-            )
+            writes.append(self._insert(index, STARTED, digest, before, statement))
+            if not parameters and not executemany:
+                no_params = bool(getattr(context, "no_parameters", False))
+                sent = (
+                    self.impl.after_writes(
+                        cursor,
+                        [self._compiled_write(write) for write in writes],
+                        statement,
+                        formatted=parameters is not None and not no_params,
+                    )
+                    or statement
+                )
+        if sent is statement:
+            for write in writes:
+                self._write(cursor, write, commit=False)
+        self._sent = (sent, statement) if sent is not statement else None
         self._pending = ("ddl" if ddl else "dml", index, digest, statement, parameters)
-        return statement, parameters
+        return sent, parameters
 
     def _after(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
         pending, self._pending = self._pending, None
@@ -347,16 +362,27 @@ class StatementProgress:
     def _delete(self, index: int) -> Any:
         return "delete", {"where_revision": self.revision, "where_index": index}
 
-    def _write(self, cursor: Any, write: tuple[str, dict[str, Any]], *, commit: bool) -> None:
+    def _compiled_write(self, write: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
+        """A write as the driver takes it: SQL text and parameters."""
         name, values = write
         compiled = self.table.compiled(name, self.impl.sa_dialect)
         params: Any = compiled.construct_params(values)
         if compiled.positional:
             params = tuple(params[key] for key in compiled.positiontup or ())
+        return compiled.string, params
+
+    def restore_statement(self, error: BaseException) -> None:
+        """After a failure of a statement sent together with its progress rows: the error names
+        the statement as the migration wrote it."""
+        if self._sent is not None and getattr(error, "statement", None) == self._sent[0]:
+            error.statement = self._sent[1]  # type: ignore[attr-defined]
+
+    def _write(self, cursor: Any, write: tuple[str, dict[str, Any]], *, commit: bool) -> None:
+        sql, params = self._compiled_write(write)
         raw = cursor.connection
         own = raw.cursor()
         try:
-            own.execute(compiled.string, params)
+            own.execute(sql, params)
         finally:
             own.close()
         if commit:

@@ -249,6 +249,7 @@ class Runner:
         except BaseException as error:
             ran = list(ctx.step_statements)
             if progress is not None:
+                progress.restore_statement(error)
                 progress.forget_failed_statement(not _connection_lost(error))
             lost = None
             if group is None:
