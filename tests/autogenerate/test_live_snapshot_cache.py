@@ -8,7 +8,7 @@ from tests.helpers import Project
 
 def live_snapshots(project: Project) -> list[str]:
     cache = project.root / "migrations" / "__pycache__"
-    return sorted(p.name for p in cache.glob("live-*.json")) if cache.exists() else []
+    return sorted(p.name for p in cache.glob("live-*.pickle")) if cache.exists() else []
 
 
 def test_check_reuses_the_live_snapshot_until_the_schema_changes(
@@ -96,3 +96,24 @@ def test_every_schema_change_moves_the_fingerprint_and_maintenance_does_not(
     maintenance = {"sqlite": "ANALYZE", "postgresql": "ANALYZE t", "mariadb": "ANALYZE TABLE t"}
     project.execute(maintenance[dialect])
     assert fingerprints(project)[0] == sqlalchemy_read
+
+
+def test_a_damaged_live_snapshot_is_read_again_from_the_database(
+    project: Project, dialect: str
+) -> None:
+    use_models(project, MODELS_V1)
+    assert project.cli("revision", "--autogenerate", "-m", "users", "--rev-id", "0001").code == 0
+    assert project.cli("upgrade", "head").code == 0
+    assert project.cli("check").code == 0
+    (snapshot,) = live_snapshots(project)
+    path = project.root / "migrations" / "__pycache__" / snapshot
+    path.write_bytes(b"not a pickle")
+    project.execute("CREATE INDEX ix_out_of_band ON users (name)")  # a new fingerprint: reflected
+    drifted = project.cli("check", "--no-cache")
+    assert drifted.code == 1 and "ix_out_of_band" in drifted.out, drifted
+    (fresh,) = live_snapshots(project)
+    fresh_path = project.root / "migrations" / "__pycache__" / fresh
+    fresh_path.write_bytes(b"not a pickle")  # same fingerprint, unreadable file: reflected again
+    again = project.cli("check", "--no-cache")
+    assert again.code == 1 and "ix_out_of_band" in again.out, again
+    assert fresh_path.read_bytes() != b"not a pickle"

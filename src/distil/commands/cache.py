@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from distil.config import Config
 
-CACHE_PATTERNS = ("target-*", "live-*.json", "check-*.json", "proof-head-*.json", "scratch-*")
+CACHE_PATTERNS = ("target-*", "live-*", "check-*.json", "proof-head-*.json", "scratch-*")
 PROOF = "proof"  # the kept scratch database of the proof (commands.autogenerate)
 
 
