@@ -42,6 +42,31 @@ def test_identical_schemas_have_no_changes() -> None:
     assert compare(schema, schema) == []
 
 
+def test_only_tables_whose_snapshots_differ_are_compared_part_by_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from distil.diff import tables
+
+    compared: list[str] = []
+    original = tables.compare_table
+
+    def counting(before: Table, after: Table) -> object:
+        compared.append(after.name)
+        return original(before, after)
+
+    monkeypatch.setattr(tables, "compare_table", counting)
+    many = [table(f"t{n}", REF, indexes=(Index(f"ix_t{n}", ("ref_id",)),)) for n in range(50)]
+    current = Schema(tuple(many))
+    edited = table("t7", REF, indexes=(Index("ix_t7", ("ref_id",), unique=True),))
+    target = Schema(tuple(edited if t.name == "t7" else t for t in many))
+    assert kinds(compare(current, target)) == ["DropIndex", "AddIndex"]
+    assert compared == ["t7"]
+    # equal values, not the same objects (a cached snapshot against a reflected one)
+    rebuilt = Schema(tuple(table(t.name, REF, indexes=t.indexes) for t in many))
+    compared.clear()
+    assert compare(current, rebuilt) == [] and compared == []
+
+
 def test_new_tables_come_parents_first_whatever_their_names() -> None:
     target = Schema(
         (table("a_child", REF, foreign_keys=(fk("ref_id", "z_parent"),)), table("z_parent"))

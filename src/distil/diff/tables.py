@@ -28,7 +28,7 @@ def compare_tables(current: Schema, target: Schema) -> Iterator[ch.Change]:
             yield ch.DropTable(table)
     for table in target.tables:
         before = current.table(table.name, table.schema)
-        if before is not None:
+        if before is not None and before != table:  # equal snapshots: nothing to compare
             yield from compare_table(before, table)
 
 
