@@ -200,3 +200,21 @@ def test_mariadb_ddl_sent_with_its_progress_row_keeps_its_percent_signs(project:
     created = project.rows("SHOW CREATE TABLE t01")[0][1]
     assert "COMMENT '50% off, 100%% sure'" in created
     assert "COMMENT='up 5%'" in created
+
+
+@pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
+def test_a_dialect_without_distils_begin_keeps_psycopgs_own(project: Project) -> None:
+    import sqlalchemy as sa
+
+    from distil.dialects.postgresql import PostgresqlImpl
+
+    plain = sa.create_engine(project.url)  # not configured by distil: statements go as they are
+    try:
+        with plain.connect() as connection:
+            connection.commit()
+            with PostgresqlImpl(plain.dialect).begin_with_first_statement(connection):
+                connection.exec_driver_sql("CREATE TABLE kept_whole (id integer)")
+                connection.rollback()
+            assert not sa.inspect(connection).has_table("kept_whole")
+    finally:
+        plain.dispose()

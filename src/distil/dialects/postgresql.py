@@ -116,6 +116,9 @@ class PostgresqlImpl(DialectImpl):
         raw = conn.connection.dbapi_connection if conn is not None else None
         if (
             raw is None
+            # only where the statements are sent with a BEGIN (``configure_engine``); else
+            # psycopg keeps sending its own
+            or not getattr(conn.dialect, "_distil_begins_with_statement", False)
             or conn.dialect.driver != "psycopg"
             or raw.autocommit  # type: ignore[attr-defined]
             or raw.pgconn.transaction_status != _IDLE  # type: ignore[attr-defined]
