@@ -27,6 +27,7 @@ way leaves it marked, and the next one starts it afresh. With ``dev_url`` nothin
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import secrets
@@ -415,10 +416,51 @@ def _created(parsed: sa.URL) -> Iterator[sa.Engine]:
             raise
         finally:
             if made:  # also after an interrupted CREATE: the drop says IF EXISTS
-                with _signals_deferred():
-                    _drop_database(admin, impl, name, quiet=failed)
+                if failed or not _drop_later(admin, impl, name):
+                    with _signals_deferred():
+                        _drop_database(admin, impl, name, quiet=failed)
     finally:
         admin.dispose()
+
+
+_dropping: list[tuple[threading.Thread, list[BaseException]]] = []
+
+
+def _drop_later(admin: sa.Engine, impl: DialectImpl, name: str) -> bool:
+    """In a command-line process, drop the scratch database ``name`` on a thread of its own
+    while the command goes on (on PostgreSQL a drop waits for a checkpoint: seconds on a busy
+    server); the process waits for it before it ends (``wait_for_drops``, an exit
+    handler). False elsewhere: the caller drops it before returning."""
+    from distil import process
+
+    if not process.exit_handlers_finish_work:
+        return False
+    errors: list[BaseException] = []
+
+    def drop() -> None:
+        try:
+            _drop_database(admin, impl, name, quiet=False)
+        except BaseException as error:  # noqa: BLE001 - reported when the process waits for it
+            errors.append(error)
+
+    thread = threading.Thread(target=drop, name=f"drop {name}", daemon=True)
+    if not _dropping:
+        atexit.register(wait_for_drops)
+    _dropping.append((thread, errors))
+    thread.start()
+    return True
+
+
+def wait_for_drops() -> None:
+    """Wait until every scratch database handed to a thread is dropped; say which could not be
+    (the next run drops it once this process has ended)."""
+    import sys
+
+    while _dropping:
+        thread, errors = _dropping.pop(0)
+        thread.join()
+        for error in errors:
+            print(f"warning: {error}", file=sys.stderr)
 
 
 _ADMIN_ENGINES: dict[str, sa.Engine] = {}
