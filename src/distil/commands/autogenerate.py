@@ -114,18 +114,8 @@ def compare_models(
             _require_head(config, conn)
             dialect = conn.dialect
             schemas = _schemas_in_scope(scope, conn, schemas)
-            current = None
-            if reuse:
-                cache = LiveSnapshotCache(config, conn, schemas)
-                fingerprint = cache.fingerprint
-                current = cache.load()
-            if current is None:
-                current = reflect_schema(
-                    conn, schemas, ignore_tables=bookkeeping_tables(config), types=live_types
-                )
-                reflected = True
-                if reuse:
-                    cache.store(current)
+        # the target first: a throwaway scratch database it was built in is dropped on a thread
+        # while the live database is read (see dialects.scratch)
         built: dict[str, int] = {}
         target = target_schema(
             metadata,
@@ -138,6 +128,19 @@ def compare_models(
             if config.keep_scratch
             else None,
         )
+        with engine.connect() as conn:
+            current = None
+            if reuse:
+                cache = LiveSnapshotCache(config, conn, schemas)
+                fingerprint = cache.fingerprint
+                current = cache.load()
+            if current is None:
+                current = reflect_schema(
+                    conn, schemas, ignore_tables=bookkeeping_tables(config), types=live_types
+                )
+                reflected = True
+                if reuse:
+                    cache.store(current)
         current, target = _apply_scope(scope, current, target, metadata, live_types)
         plan = plan_migration(
             current,
