@@ -85,6 +85,7 @@ def compare_models(
     from distil.dialects.registry import create_engine
     from distil.diff.plan import plan_migration
     from distil.diff.questions import NonInteractive
+    from distil.heap import many_objects
     from distil.introspect.normalize import model_schemas, target_schema
     from distil.introspect.reflect import reflect_schema
     from distil.introspect.scope import Scope, bookkeeping_tables
@@ -128,7 +129,8 @@ def compare_models(
             if config.keep_scratch
             else None,
         )
-        with engine.connect() as conn:
+        # the live snapshot: a dozen objects per column, made with the collector paused
+        with engine.connect() as conn, many_objects():
             current = None
             if reuse:
                 cache = LiveSnapshotCache(config, conn, schemas)
