@@ -783,26 +783,47 @@ def send_script(conn: sa.Connection, statements: list[str], *, commit: bool = Tr
 
     Only psycopg takes several statements in one ``execute`` without parameters; for other
     drivers this returns False and the caller runs the statements its own way. Each batch is
-    committed (unless ``commit`` is false: the caller rolls back): a scratch database needs no
-    atomicity, and PostgreSQL's lock table does not fill up on thousands of tables.
+    committed (unless ``commit`` is false: the caller rolls back), as is what the caller sent
+    before it: a scratch database needs no atomicity, and PostgreSQL's lock table does not fill
+    up on thousands of tables. If it fills up all the same (``out of shared memory``: other
+    sessions hold most of the server's lock slots), the batch was rolled back, and it is sent
+    again in halves, down to one statement at a time, before the error is reported.
     """
-    import sqlalchemy as sa
-
     if conn.dialect.driver != "psycopg":
         return False
+    if commit:
+        conn.commit()  # a batch rolled back for a retry must not take the caller's work along
+        conn.begin()
+    for start in range(0, len(statements), BATCH):
+        _send_batch(conn, statements[start : start + BATCH], commit=commit)
+    return True
+
+
+OUT_OF_MEMORY = "53200"  # PostgreSQL's SQLSTATE of "out of shared memory" (the lock table)
+
+
+def _send_batch(conn: sa.Connection, statements: list[str], *, commit: bool) -> None:
+    import sqlalchemy as sa
+
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    for start in range(0, len(statements), BATCH):
-        script = ";\n".join(statements[start : start + BATCH])
+    script = ";\n".join(statements)
+    try:
+        cursor = raw.cursor()
         try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute(script)
-            finally:
-                cursor.close()
-        except Exception as error:  # noqa: BLE001 - reported like any other DDL failure
+            cursor.execute(script)
+        finally:
+            cursor.close()
+    except Exception as error:  # noqa: BLE001 - reported like any other DDL failure
+        retry = commit and len(statements) > 1 and getattr(error, "sqlstate", None) == OUT_OF_MEMORY
+        if not retry:
             raise sa.exc.DBAPIError(script[:300], None, error) from None  # type: ignore[arg-type]
-        if commit:
-            conn.commit()
-            conn.begin()
-    return True
+        conn.rollback()  # the batch alone: everything before it is committed
+        conn.begin()
+        half = len(statements) // 2
+        _send_batch(conn, statements[:half], commit=commit)
+        _send_batch(conn, statements[half:], commit=commit)
+        return
+    if commit:
+        conn.commit()
+        conn.begin()
