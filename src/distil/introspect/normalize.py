@@ -9,6 +9,7 @@ tables it changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
@@ -18,12 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distil.introspect.creation_order import linear_create_order
-from distil.schema.model import Schema
+from distil.schema.model import Schema, Table
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
 CACHE_VERSION = "4"
+# tables rebuilt since the target's cache file was last written whole, kept beside it in a small
+# file of their own: an edit of a few tables does not write every table's snapshot again
+OVERLAY_LIMIT = 50
 KEPT_PURPOSE = "target"  # the kept scratch database of small builds (PostgreSQL)
 
 
@@ -190,7 +194,12 @@ def _target_schema(
         schemas=tuple(shared["schemas"]),
     )
     if cache_file is not None and (missing or cached["shared"] is None):
-        _write_table_cache(cache_file, shared_key, schema, keys)
+        added = {keys[_tkey(t)]: tables[_tkey(t)] for t in missing if _tkey(t) in tables}
+        extra = {**cached["extra"], **added}
+        if partial and cached["shared"] is not None and len(extra) <= OVERLAY_LIMIT:
+            _write_overlay(cache_file, extra)  # a few tables: the large file stays as it is
+        else:
+            _write_table_cache(cache_file, shared_key, schema, keys)
     if stats is not None:
         rebuilt = missing or cached["shared"] is None
         stats["built"] = (len(missing) if partial else len(keys)) if rebuilt else 0
@@ -257,10 +266,51 @@ def _digest(parts: list[str]) -> str:
 
 
 def _read_table_cache(path: Path | None, shared_key: str) -> dict[str, Any]:
-    """``{"tables": {key: Table}, "shared": {"enums", "schemas"} or None}`` from the cache file.
+    """``{"tables": {key: Table}, "shared": {"enums", "schemas"} or None, "extra": {key:
+    Table}}`` from the cache file and its overlay (``extra``: the tables of the overlay).
 
-    The file is a pickle (writing 1,000 tables as JSON costs ten times as long) that distil
-    wrote itself in the project's ``__pycache__``, as Python does its bytecode there."""
+    The files are pickles (writing 1,000 tables as JSON costs ten times as long) that distil
+    wrote itself in the project's ``__pycache__``, as Python does its bytecode there. A table's
+    key is the digest of everything its snapshot depends on, so an entry of either file is
+    right wherever it comes from."""
+    found = _read_main_cache(path, shared_key)
+    found["extra"] = _read_overlay(path) if path is not None else {}
+    found["tables"].update(found["extra"])
+    return found
+
+
+def _overlay_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-overlay{path.suffix}")
+
+
+def _read_overlay(path: Path) -> dict[str, Table]:
+    import pickle
+
+    overlay = _overlay_path(path)
+    if not overlay.exists():
+        return {}
+    try:
+        data = pickle.loads(overlay.read_bytes())
+        if data.get("version") != CACHE_VERSION:
+            return {}
+        tables = data["tables"]
+        if all(isinstance(k, str) and isinstance(t, Table) for k, t in tables.items()):
+            return dict(tables)
+    except Exception:  # noqa: BLE001 - a damaged overlay: its tables are built again
+        pass
+    return {}
+
+
+def _write_overlay(path: Path, tables: dict[str, Table]) -> None:
+    import pickle
+
+    from distil.caches import write_cache_bytes
+
+    data = {"version": CACHE_VERSION, "tables": tables}
+    write_cache_bytes(_overlay_path(path), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _read_main_cache(path: Path | None, shared_key: str) -> dict[str, Any]:
     import pickle
 
     empty: dict[str, Any] = {"tables": {}, "shared": None}
@@ -295,6 +345,8 @@ def _write_table_cache(
         "schema": schema,
     }
     write_cache_bytes(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    with contextlib.suppress(OSError):
+        _overlay_path(path).unlink(missing_ok=True)  # its tables are in the file now
 
 
 def build_and_reflect(
