@@ -660,14 +660,20 @@ def time_edits(
     return results
 
 
-def measure_size(tables: int, repeat: int, base: Path) -> tuple[Row, Database, Path, Path]:
-    """Time and count one size; the caller runs the control (if any) and drops the database."""
-    progress(f"{tables} tables:")
+def make_projects(tables: int, base: Path) -> tuple[str, Path, Path, Database]:
+    """The models' source, the distil and Alembic projects on them, and a new empty database."""
     models = models_source(tables)
     distil = make_distil_project(base / f"distil_{tables}", models)
     alembic = make_alembic_project(base / f"alembic_{tables}", models)
     database = Database(f"{DATABASE_PREFIX}{os.getpid()}_{tables}_{uuid.uuid4().hex[:6]}")
     database.create()
+    return models, distil, alembic, database
+
+
+def measure_size(tables: int, repeat: int, base: Path) -> tuple[Row, Database, Path, Path]:
+    """Time and count one size; the caller runs the control (if any) and drops the database."""
+    progress(f"{tables} tables:")
+    models, distil, alembic, database = make_projects(tables, base)
     try:
         env = clean_env(database.url)
         progress("  create_all ...")
@@ -915,11 +921,7 @@ def measure_scale(tables: int, repeat: int, base: Path) -> list[str]:
     the fully cached ``check`` at ``tables`` tables; returns the report's lines."""
     load_start = os.getloadavg()[0]
     begun = time.perf_counter()
-    models = models_source(tables)
-    distil = make_distil_project(base / f"distil_{tables}", models)
-    alembic = make_alembic_project(base / f"alembic_{tables}", models)
-    database = Database(f"{DATABASE_PREFIX}{os.getpid()}_{tables}_{uuid.uuid4().hex[:6]}")
-    database.create()
+    models, distil, alembic, database = make_projects(tables, base)
     try:
         env = clean_env(database.url)
         progress(f"{tables} tables: create_all, autocommit ...")

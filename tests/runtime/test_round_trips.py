@@ -13,10 +13,18 @@ from typing import Any
 import pytest
 
 from distil.commands.migrate import downgrade, upgrade
-from distil.config import load_config
+from distil.config import Config, load_config
 from distil.errors import MigrationFailed
 from tests.helpers import Project
 from tests.runtime.histories import applied, version_rows, write_linear_history
+
+
+def applied_first_revision(project: Project) -> tuple[list[str], Config]:
+    """A one-revision history, applied; its ids and the project's configuration."""
+    ids = write_linear_history(project, 1)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "head")
+    return ids, config
 
 
 @pytest.fixture
@@ -74,9 +82,7 @@ def test_the_version_row_carries_the_commit(project: Project, requests: Counter[
 def test_a_migration_that_began_with_its_first_statement_is_rolled_back_whole(
     project: Project, requests: Counter[str]
 ) -> None:
-    ids = write_linear_history(project, 1)
-    config = load_config(project.root / "distil.toml")
-    upgrade(config, "head")
+    ids, config = applied_first_revision(project)
     # the first statement carries the BEGIN; the third fails: the first two are rolled back
     project.write_migration(
         "rev02aa",
@@ -169,9 +175,7 @@ def test_a_version_row_that_fails_keeps_nothing_of_its_migration(project: Projec
 def test_a_first_statement_that_carried_the_begin_returns_its_own_result(
     project: Project, requests: Counter[str]
 ) -> None:
-    ids = write_linear_history(project, 1)
-    config = load_config(project.root / "distil.toml")
-    upgrade(config, "head")
+    ids, config = applied_first_revision(project)
     project.write_migration(
         "rev02aa",
         ids[-1],

@@ -30,6 +30,7 @@ LEVELS = {
     "config": 1,
     "caches": 1,
     "heap": 1,
+    "process": 1,
     "models_loader": 1,
     "__init__": 1,
     "__main__": 8,
