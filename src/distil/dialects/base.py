@@ -55,9 +55,6 @@ class DialectImpl:
     # the runner may run consecutive migrations in one transaction, each in its own savepoint,
     # and commit the group now and then instead of after every migration
     groups_commits = False
-    # a transaction can lock only so many objects (PostgreSQL's lock table): the runner sizes
-    # up a large migration before it starts (``runtime.lock_budget``)
-    transaction_locks_limited = False
     begin_sql = "BEGIN"
     # --sql scripts: what the database's own clock says now, in UTC (the version table's
     # applied_at records when the script ran, not when it was written)
@@ -173,6 +170,19 @@ class DialectImpl:
         """Whether a DBAPI ``error`` says the server's lock table is full (one transaction
         touched more objects than it can lock)."""
         return False
+
+    def lock_table_size(self, conn: sa.Connection) -> tuple[int, int] | None:
+        """Where one transaction can lock only so many objects (PostgreSQL's lock table), the
+        locks per connection slot and the slots, as the server is set; None where there is no
+        such limit. The runner sizes a large migration up against it (``runtime.lock_budget``)."""
+        return None
+
+    def objects_dropped_with(
+        self, conn: sa.Connection, tables: Sequence[tuple[str | None, str]]
+    ) -> int:
+        """How many objects dropping ``tables`` (schema, name) locks besides the tables
+        themselves, as the live catalog lists them."""
+        return 0
 
     def failure_hint(self, error: BaseException) -> str | None:
         """Advice for a migration that failed with DBAPI ``error``, where the server's own

@@ -50,7 +50,6 @@ class PostgresqlImpl(DialectImpl):
     supports_comments = True
     supports_exclude_constraints = True
     builds_in_kept_scratch = True
-    transaction_locks_limited = True
     # an index on a table that exists is built without blocking writes (outside a transaction)
     indexes_existing_tables_concurrently = True
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})
@@ -215,6 +214,35 @@ class PostgresqlImpl(DialectImpl):
         orig = getattr(error, "orig", error)
         code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
         return code == "53200" and "max_locks_per_transaction" in str(orig)
+
+    def lock_table_size(self, conn: sa.Connection) -> tuple[int, int] | None:
+        # the lock table has room for max_locks_per_transaction objects per slot: connections,
+        # autovacuum workers and launcher, background workers, WAL senders, prepared transactions
+        row = conn.exec_driver_sql(
+            "SELECT current_setting('max_locks_per_transaction')::int, "
+            "current_setting('max_connections')::int"
+            " + current_setting('autovacuum_max_workers')::int + 1"
+            " + current_setting('max_worker_processes')::int"
+            " + current_setting('max_wal_senders')::int"
+            " + current_setting('max_prepared_transactions')::int"
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def objects_dropped_with(
+        self, conn: sa.Connection, tables: Sequence[tuple[str | None, str]]
+    ) -> int:
+        # each table's indexes, TOAST table and its index, owned sequences, row and array types,
+        # constraints, column defaults and triggers
+        by_schema: dict[str | None, list[str]] = {}
+        for schema, name in tables:
+            by_schema.setdefault(schema, []).append(name)
+        total = 0
+        for schema, names in by_schema.items():
+            value = conn.exec_driver_sql(
+                _DROPPED_WITH_QUERY, {"schema": schema, "names": names}
+            ).scalar()
+            total += int(value or 0)
+        return total
 
     def failure_hint(self, error: BaseException) -> str | None:
         if not self.lock_table_full(error):
@@ -458,3 +486,21 @@ def _untyped_string_writes(base: Any) -> Any:
             return str(super().render_bind_cast(type_, dbapi_type, sqltext))
 
     return Compiler
+
+
+_DROPPED_WITH_QUERY = """
+SELECT coalesce(sum(
+    (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid)
+    + CASE WHEN c.reltoastrelid <> 0 THEN 2 ELSE 0 END
+    + (SELECT count(*) FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+       WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+         AND d.refobjid = c.oid AND s.relkind = 'S')
+    + CASE WHEN c.reltype <> 0 THEN 2 ELSE 0 END
+    + (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = c.oid)
+    + (SELECT count(*) FROM pg_attrdef a WHERE a.adrelid = c.oid)
+    + (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid)
+), 0)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce(%(schema)s, current_schema())
+  AND c.relname = ANY(%(names)s)
+"""

@@ -44,8 +44,6 @@ def refuse_oversized(
 ) -> None:
     """Raise ``MigrationFailed`` for the first of ``steps`` that cannot fit in one transaction
     of the server ``conn`` is connected to; return at once when none may be large."""
-    if not impl.transaction_locks_limited:
-        return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return  # each statement is its own transaction (a scratch database's proof)
     large = [step for step in steps if step.header.op_calls >= LARGE_MIGRATION_CALLS]
@@ -53,21 +51,28 @@ def refuse_oversized(
         return
     began = not conn.in_transaction()
     try:
-        _refuse_oversized(impl, conn, directory, large)
+        size = impl.lock_table_size(conn)
+        if size is not None:
+            _refuse_oversized(impl, conn, directory, large, *size)
     finally:
         if began and conn.in_transaction():
             conn.rollback()  # the catalog reads' own transaction: the run begins its own
 
 
 def _refuse_oversized(
-    impl: DialectImpl, conn: sa.Connection, directory: ScriptDirectory, large: Sequence[Step]
+    impl: DialectImpl,
+    conn: sa.Connection,
+    directory: ScriptDirectory,
+    large: Sequence[Step],
+    per_slot: int,
+    slots: int,
 ) -> None:
-    capacity, slots, per_slot = _capacity(conn)
+    capacity = per_slot * slots
     for step in large:
         operations = _recorded(impl, directory, step)
         if operations is None:
             continue
-        needed = _locks_needed(conn, operations)
+        needed = _locks_needed(impl, conn, operations)
         if needed <= capacity * CAPACITY_FACTOR:
             continue
         verb = "upgrade" if step.direction == "up" else "downgrade"
@@ -81,19 +86,6 @@ def _refuse_oversized(
             f"{suggested} or more and restart the server, or split the migration into smaller "
             f"ones."
         )
-
-
-def _capacity(conn: sa.Connection) -> tuple[int, int, int]:
-    """The nominal size of the lock table, the connection slots, and the locks per slot."""
-    row = conn.exec_driver_sql(
-        "SELECT current_setting('max_locks_per_transaction')::int, "
-        "current_setting('max_connections')::int + current_setting('autovacuum_max_workers')::int"
-        " + 1 + current_setting('max_worker_processes')::int"
-        " + current_setting('max_wal_senders')::int"
-        " + current_setting('max_prepared_transactions')::int"
-    ).one()
-    per_slot, slots = int(row[0]), int(row[1])
-    return per_slot * slots, slots, per_slot
 
 
 def _recorded(impl: DialectImpl, directory: ScriptDirectory, step: Step) -> list[Operation] | None:
@@ -116,7 +108,7 @@ def _recorded(impl: DialectImpl, directory: ScriptDirectory, step: Step) -> list
     return [recorded.operation for recorded in ctx.operations]
 
 
-def _locks_needed(conn: sa.Connection, operations: Sequence[Operation]) -> int:
+def _locks_needed(impl: DialectImpl, conn: sa.Connection, operations: Sequence[Operation]) -> int:
     """A lower bound of the objects ``operations`` lock in one transaction."""
     import sqlalchemy as sa
 
@@ -161,38 +153,4 @@ def _locks_needed(conn: sa.Connection, operations: Sequence[Operation]) -> int:
                 tables.add((getattr(operation, "schema", None), name))
         elif isinstance(operation, RenameTable):
             tables.add((operation.schema, operation.old_name))
-    return len(tables) + others + _owned_by(conn, dropped)
-
-
-_OWNED_QUERY = """
-SELECT coalesce(sum(
-    (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid)
-    + CASE WHEN c.reltoastrelid <> 0 THEN 2 ELSE 0 END
-    + (SELECT count(*) FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
-       WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-         AND d.refobjid = c.oid AND s.relkind = 'S')
-    + CASE WHEN c.reltype <> 0 THEN 2 ELSE 0 END
-    + (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = c.oid)
-    + (SELECT count(*) FROM pg_attrdef a WHERE a.adrelid = c.oid)
-    + (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid)
-), 0)
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce(%(schema)s, current_schema())
-  AND c.relname = ANY(%(names)s)
-"""
-
-
-def _owned_by(conn: sa.Connection, dropped: Sequence[tuple[str | None, str]]) -> int:
-    """What dropping the tables ``dropped`` locks besides the tables themselves: their indexes,
-    TOAST table and its index, sequences, row and array types, constraints, defaults and
-    triggers, as the live catalog lists them."""
-    if not dropped:
-        return 0
-    by_schema: dict[str | None, list[str]] = {}
-    for schema, name in dropped:
-        by_schema.setdefault(schema, []).append(name)
-    total = 0
-    for schema, names in by_schema.items():
-        value = conn.exec_driver_sql(_OWNED_QUERY, {"schema": schema, "names": names}).scalar()
-        total += int(value or 0)
-    return total
+    return len(tables) + others + (impl.objects_dropped_with(conn, dropped) if dropped else 0)
