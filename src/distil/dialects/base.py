@@ -49,6 +49,13 @@ class DialectImpl:
     # transaction rolled back after the reflection (cheaper than a database per run; needs
     # transactional DDL and a database that costs something to create)
     builds_in_kept_scratch = False
+    # a full build of the models in a scratch database of at least this many tables sends them
+    # on ``parallel_build_connections`` connections at once (None: always on one; see
+    # distil.introspect.split_build); ``server_name_labels``: how the names the server gives
+    # unnamed constraints, indexes and sequences end
+    parallel_build_from: int | None = None
+    parallel_build_connections = 2
+    server_name_labels: tuple[str, ...] = ()
     # --sql renders by replaying the history on an in-memory scratch database of this dialect,
     # for databases whose changes depend on the live table (SQLite rebuilds)
     renders_offline_on_scratch = False

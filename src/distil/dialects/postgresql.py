@@ -50,6 +50,13 @@ class PostgresqlImpl(DialectImpl):
     supports_comments = True
     supports_exclude_constraints = True
     builds_in_kept_scratch = True
+    # a full scratch build from 20 tables on goes on two connections: before version 17 the
+    # server syncs every index it builds to disk before it goes on (a wait for the disk per
+    # index, most of a build's time on a busy disk), and two sessions overlap those waits and
+    # use two cores; the second connection costs one connect (measured on PostgreSQL 15: 10
+    # tables 0.18 s either way, 30 tables 0.50 s against 0.65 s, 1,000 tables half the time)
+    parallel_build_from = 20
+    server_name_labels = ("pkey", "key", "fkey", "check", "excl", "seq", "not_null", "idx")
     # an index on a table that exists is built without blocking writes (outside a transaction)
     indexes_existing_tables_concurrently = True
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})

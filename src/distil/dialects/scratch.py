@@ -794,9 +794,94 @@ def send_script(conn: sa.Connection, statements: list[str], *, commit: bool = Tr
     if commit:
         conn.commit()  # a batch rolled back for a retry must not take the caller's work along
         conn.begin()
-    for start in range(0, len(statements), BATCH):
-        _send_batch(conn, statements[start : start + BATCH], commit=commit)
+    _send_batches(conn, statements, commit=commit)
     return True
+
+
+def _send_batches(
+    conn: sa.Connection,
+    statements: list[str],
+    *,
+    commit: bool,
+    stop: threading.Event | None = None,
+) -> None:
+    for start in range(0, len(statements), BATCH):
+        if stop is not None and stop.is_set():
+            return
+        _send_batch(conn, statements[start : start + BATCH], commit=commit)
+
+
+def send_split(
+    conn: sa.Connection,
+    engine: sa.Engine,
+    first: list[str],
+    parts: list[list[str]],
+    last: list[str],
+) -> None:
+    """Send ``first`` on ``conn``, then each of ``parts`` on a connection of its own (``conn``
+    takes the first) at the same time, then ``last`` on ``conn``; each in committed batches as
+    ``send_script`` sends them (the driver must take scripts). The parts must not depend on one
+    another. A part that fails stops the others after their current batch, and its error is
+    raised as ``send_script`` raises it; so is an interrupt, after the other connections'
+    statements are cancelled and their threads have ended."""
+    import sqlalchemy as sa
+
+    assert send_script(conn, first)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    others: list[sa.Connection] = []
+    threads: list[threading.Thread] = []
+
+    def send(other: sa.Connection, statements: list[str]) -> None:
+        try:
+            _send_batches(other, statements, commit=True, stop=stop)
+        except BaseException as error:  # noqa: BLE001 - raised by the caller's thread
+            errors.append(error)
+            stop.set()
+
+    try:
+        for part in parts[1:]:
+            other = engine.connect()
+            others.append(other)
+            other.begin()
+            threads.append(threading.Thread(target=send, args=(other, part), daemon=True))
+        for thread in threads:
+            thread.start()
+        try:
+            _send_batches(conn, parts[0] if parts else [], commit=True, stop=stop)
+        except BaseException:
+            stop.set()
+            raise
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        for other in others:
+            _cancel(other)
+        for thread in threads:
+            if thread.is_alive():
+                thread.join()
+        raise
+    finally:
+        for other in others:
+            try:
+                other.close()
+            except sa.exc.DBAPIError:
+                pass  # a connection whose statement was cancelled: the error already raised counts
+    if errors:
+        raise errors[0]
+    _send_batches(conn, last, commit=True)
+
+
+def _cancel(conn: sa.Connection) -> None:
+    """Cancel the statement running on ``conn`` from another thread, if it still runs one."""
+    try:
+        raw = conn.connection.dbapi_connection
+        cancel = getattr(raw, "cancel_safe", None) or getattr(raw, "cancel", None)
+        if cancel is not None:
+            cancel()
+    except Exception:  # noqa: BLE001 - the connection may be gone already: nothing to cancel
+        pass
 
 
 OUT_OF_MEMORY = "53200"  # PostgreSQL's SQLSTATE of "out of shared memory" (the lock table)

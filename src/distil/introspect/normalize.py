@@ -418,6 +418,8 @@ def _build_in(
             if statements is None:
                 with linear_create_order():
                     metadata.create_all(conn, checkfirst=False)
+            elif keep and only is None and _send_split(conn, engine, statements):
+                pass
             else:
                 script = _script(conn, statements, only)
                 if not send_script(conn, script, commit=keep):
@@ -438,6 +440,26 @@ def _build_in(
                 conn.rollback()
         conn.commit()
         return reflect_schema(conn, schemas, only=only)
+
+
+def _send_split(conn: sa.Connection, engine: sa.Engine, statements: list[Statement]) -> bool:
+    """Build the models on several connections at once where that pays and builds the same
+    (``distil.introspect.split_build``); False where the caller builds them on ``conn``."""
+    from distil.dialects.registry import impl_for
+    from distil.dialects.scratch import send_split
+    from distil.introspect.split_build import split_build
+
+    impl = impl_for(conn.dialect)
+    threshold = impl.parallel_build_from
+    if threshold is None or conn.dialect.driver != "psycopg":
+        return False
+    if len(_tables_of(statements)) < threshold:
+        return False
+    split = split_build(conn, statements, impl.parallel_build_connections, impl.server_name_labels)
+    if split is None or len(split.parts) < 2:
+        return False
+    send_split(conn, engine, split.first, split.parts, split.last)
+    return True
 
 
 def _script(
