@@ -62,6 +62,8 @@ class DialectImpl:
     # the runner may run consecutive migrations in one transaction, each in its own savepoint,
     # and commit the group now and then instead of after every migration
     groups_commits = False
+    # ``execute_and_commit(wait_for_disk=False)`` can commit without waiting for the disk
+    commits_without_waiting = False
     begin_sql = "BEGIN"
     # --sql scripts: what the database's own clock says now, in UTC (the version table's
     # applied_at records when the script ran, not when it was written)
@@ -146,14 +148,24 @@ class DialectImpl:
         yield
 
     def execute_and_commit(
-        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
+        self,
+        ctx: MigrationContext,
+        statements: Sequence[tuple[Any, dict[str, Any]]],
+        *,
+        wait_for_disk: bool = True,
     ) -> bool:
         """Run ``statements`` (each a statement and its values) as the last statements of the
         open transaction and commit it, in one request to the server, if the driver can; False
         (nothing run) when it cannot, and the caller runs the statements and commits as usual.
         After a failure nothing after the failing statement has run, and the caller rolls the
-        transaction back as usual."""
+        transaction back as usual. Without ``wait_for_disk`` the commit may return before the
+        server has written it to disk (``wait_for_commits`` waits for it later)."""
         return False
+
+    def wait_for_commits(self, conn: sa.Connection) -> None:
+        """Return once every transaction ``conn`` committed without waiting for the disk
+        (``execute_and_commit(wait_for_disk=False)``) is on disk; raises when that cannot be
+        confirmed (the connection is gone)."""
 
     # -- scratch databases (only ``distil.dialects.scratch`` uses these) ---------------------
     # the database an administrative connection opens to create and drop scratch databases

@@ -146,7 +146,11 @@ class MysqlImpl(DialectImpl):
         dialect.do_commit = do_commit  # type: ignore[method-assign]
 
     def execute_and_commit(
-        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
+        self,
+        ctx: MigrationContext,
+        statements: Sequence[tuple[Any, dict[str, Any]]],
+        *,
+        wait_for_disk: bool = True,
     ) -> bool:
         """MariaDB: the statements and ``COMMIT`` in one compound statement (``BEGIN NOT
         ATOMIC ... END``), which the server takes as one statement, without the client's

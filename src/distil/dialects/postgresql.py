@@ -50,6 +50,7 @@ class PostgresqlImpl(DialectImpl):
     supports_comments = True
     supports_exclude_constraints = True
     builds_in_kept_scratch = True
+    commits_without_waiting = True
     # a full scratch build from 20 tables on goes on two connections: before version 17 the
     # server syncs every index it builds to disk before it goes on (a wait for the disk per
     # index, most of a build's time on a busy disk), and two sessions overlap those waits and
@@ -354,14 +355,25 @@ class PostgresqlImpl(DialectImpl):
         return str(compiler.get_identity_options(identity)).strip()
 
     def execute_and_commit(
-        self, ctx: MigrationContext, statements: Sequence[tuple[Any, dict[str, Any]]]
+        self,
+        ctx: MigrationContext,
+        statements: Sequence[tuple[Any, dict[str, Any]]],
+        *,
+        wait_for_disk: bool = True,
     ) -> bool:
         """The version row and ``COMMIT`` in one request: psycopg sends a statement without
         parameters with the simple query protocol, which carries several statements, so the
         rows go with their values written as literals (into statements compiled once per run).
         When one fails, the server runs nothing after it in the request and the transaction is
         rolled back as usual; when all succeed, psycopg knows that no transaction is open, and
-        the caller's commit sends nothing. One round trip less per migration."""
+        the caller's commit sends nothing. One round trip less per migration.
+
+        Without ``wait_for_disk``, ``SET LOCAL synchronous_commit = off`` goes before the
+        ``COMMIT``: the commit is as atomic and as visible as any, but the server answers before
+        its log reaches the disk (the log writer writes it within a few hundred milliseconds).
+        The server's log is written in order, so the next commit that waits makes every earlier
+        one durable with it; a server crash before that can only lose a run of whole
+        transactions at the end of the log."""
         conn = ctx.connection
         if conn is None or conn.dialect.driver != "psycopg" or conn.in_nested_transaction():
             return False
@@ -379,8 +391,29 @@ class PostgresqlImpl(DialectImpl):
                     else self.as_raw_sql(compiled.render_literal_value(value, bind.type))
                 )
             parts.append(compiled.string % literals)
+        if not wait_for_disk:
+            parts.append("SET LOCAL synchronous_commit = off")
         ctx.execute_sql(";\n".join([*parts, "COMMIT"]))
         return True
+
+    def wait_for_commits(self, conn: sa.Connection) -> None:
+        """A transaction that writes to the server's log (a logical-decoding message, which
+        changes no table and which any user may write) committed with the session's own
+        ``synchronous_commit``: its commit waits until the log is on disk up to its own record,
+        and so past every commit before it. A transaction that writes nothing, or only takes a
+        transaction id, commits without waiting.
+
+        Only the session that made the commits can vouch for them: after a server restart a new
+        session would find the log flushed without them. So a lost connection raises here
+        rather than connect again."""
+        raw = None if conn.invalidated else conn.connection.dbapi_connection
+        if raw is None or getattr(raw, "closed", False) or getattr(raw, "broken", False):
+            raise ConnectionError("the session that made the commits is gone")
+        conn.exec_driver_sql(
+            "SELECT pg_logical_emit_message(true, 'distil', 'wait for earlier commits')",
+            execution_options={"no_parameters": True},
+        )
+        conn.commit()
 
     def _create_enum_type(self, ctx: MigrationContext, type_: Any) -> None:
         """``CREATE TYPE ... AS ENUM`` for a native enum, unless it exists already."""

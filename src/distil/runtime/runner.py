@@ -119,6 +119,9 @@ class Runner:
         self.database = database
         self.progress_table = progress_table
         self.companion = companion
+        # migrations of this run committed without waiting for the server's disk, since the
+        # last commit that waited (``_wait_for_commits``)
+        self._not_on_disk: list[Step] = []
 
     def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
         started = time.perf_counter()
@@ -155,8 +158,9 @@ class Runner:
             lost = group.commit() if group is not None else None
         except BaseException as error:
             # stopped outside a migration (a file that cannot be loaded, an interrupt): keep
-            # the finished migrations of the group
+            # the finished migrations of the group, and wait until those committed are on disk
             lost = group.commit() if group is not None else None
+            self._wait_for_commits()
             if lost is None or not isinstance(error, Exception):
                 raise
             if isinstance(error, DistilError):
@@ -241,9 +245,18 @@ class Runner:
                 progress.remove()
                 ctx.progress = None
             duration = time.perf_counter() - started
-            self._record_step(ctx, step, duration, commit=group is None)
+            # only the run's last commit waits for the server's disk: it makes every one
+            # before it durable too (``DialectImpl.execute_and_commit``)
+            last = index == total
+            waited = self._record_step(
+                ctx, step, duration, commit=group is None, wait_for_disk=last
+            )
             if group is None:
                 self.conn.commit()  # sends nothing when the step's record carried the COMMIT
+                if waited:
+                    self._not_on_disk.clear()
+                else:
+                    self._not_on_disk.append(step)
             else:
                 group.keep(step)
         except BaseException as error:
@@ -258,6 +271,7 @@ class Runner:
                 lost = group.undo()
             if progress is not None:
                 progress.record_completed()
+            not_on_disk = self._wait_for_commits()
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             if progress is not None and progress.refusal is error:
@@ -269,7 +283,9 @@ class Runner:
                 # the database rolled the whole transaction back by itself: the migrations
                 # that had finished in it are run again, each committed on its own
                 redone, lost = self._redo(ctx, lost)
-            raise self._failure(step, error, ran, lost, kept, autocommitted, redone) from error
+            raise self._failure(
+                step, error, ran, lost, kept, autocommitted, redone, not_on_disk
+            ) from error
         finally:
             ctx.revision = None
             if ctx.progress is not None:
@@ -284,11 +300,19 @@ class Runner:
         return StepResult(header.revision, header.message, step.direction, duration)
 
     def _record_step(
-        self, ctx: MigrationContext, step: Step, duration: float, *, commit: bool
-    ) -> None:
+        self,
+        ctx: MigrationContext,
+        step: Step,
+        duration: float,
+        *,
+        commit: bool,
+        wait_for_disk: bool = True,
+    ) -> bool:
         """Record ``step`` in the version table (and delete its progress rows); with
         ``commit``, the dialect may send those statements and the COMMIT in one request
-        (``DialectImpl.execute_and_commit``)."""
+        (``DialectImpl.execute_and_commit``), without waiting for the server's disk unless
+        ``wait_for_disk``. False when it committed without waiting; True otherwise (the
+        caller's commit, if any, waits)."""
         header, version = step.header, self.version_table
         if ctx.offline or ctx.capturing:  # the script spells the row out
             ctx.execute(
@@ -298,7 +322,7 @@ class Runner:
             )
             for extra in self.companion.statements_after(step) if self.companion else ():
                 ctx.execute(extra)
-            return
+            return True
         rows: list[tuple[Any, dict[str, Any]]] = [
             version.insert_row(header.revision, header.checksum, int(duration * 1000))
             if step.direction == "up"
@@ -307,13 +331,32 @@ class Runner:
         if self.progress_table is not None:
             rows.append(self.progress_table.clear_row(header.revision))
         extras = self.companion.statements_after(step) if self.companion is not None else ()
-        if commit and not extras and self.impl.execute_and_commit(ctx, rows):
-            return
+        if (
+            commit
+            and not extras
+            and self.impl.execute_and_commit(ctx, rows, wait_for_disk=wait_for_disk)
+        ):
+            return wait_for_disk or not self.impl.commits_without_waiting
         ctx.execute(*rows[0])
         for extra in extras:
             ctx.execute(extra)
         for statement, values in rows[1:]:
             self.conn.execute(statement, values)
+        return True
+
+    def _wait_for_commits(self) -> tuple[Step, ...]:
+        """Wait until the migrations this run committed without waiting for the server's disk
+        are on it (the run stops early). Returns those it cannot confirm (the connection is
+        gone): a server that stopped may have lost the last of them, whole."""
+        if not self._not_on_disk:
+            return ()
+        try:
+            self.impl.wait_for_commits(self.conn)
+        except Exception:  # noqa: BLE001 - reported with the failure that stopped the run
+            rollback_quietly(self.conn)
+            return tuple(self._not_on_disk)
+        self._not_on_disk.clear()
+        return ()
 
     def _progress_for(
         self, step: Step, recorded: Sequence[ProgressRow]
@@ -374,6 +417,7 @@ class Runner:
         kept_statements: list[str] | None = None,
         autocommitted: Sequence[str] = (),
         redone: Sequence[Step] = (),
+        not_on_disk: Sequence[Step] = (),
     ) -> DistilError:
         import sqlalchemy as sa
 
@@ -445,6 +489,8 @@ class Runner:
                 )
             else:
                 state = "no statement of this migration was kept; the database is unchanged."
+        if not_on_disk:
+            state += " " + _not_on_disk_text(not_on_disk)
         state = state[:1].upper() + state[1:]
         if isinstance(error, sa.exc.DBAPIError):
             message = _database_message(error)
@@ -514,6 +560,20 @@ def _lost_text(lost: Lost, *, after_failure: bool = False) -> str:
     return text + (
         f". The database is at {_state_before(steps[0])}, as its version table says; fix the "
         f"cause and run `distil {verb}` again."
+    )
+
+
+def _not_on_disk_text(steps: Sequence[Step]) -> str:
+    """Migrations committed without waiting for the disk that could not be confirmed on it."""
+    names = [s.header.revision for s in steps]
+    listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:3])}, ..., {names[-1]}"
+    return (
+        f"distil could not confirm that the {len(steps)} migration(s) this run committed before "
+        f"it ({listed}) are on the server's disk: a run's commits do not wait for the disk, "
+        f"except its last one and one made when it stops early, which failed here. They are "
+        f"committed, and stay unless the server itself stopped before writing them, in which "
+        f"case the last of them are gone, each whole with its version row. `distil current` "
+        f"shows where the database is; `distil upgrade` runs whatever is missing."
     )
 
 
