@@ -75,6 +75,12 @@ class MigrationContext:
         import sqlalchemy as sa
 
         if isinstance(statement, str):
+            if self.script is None and self.progress is None and params is None:
+                # distil's own SQL, written in full: handed to the driver as it is, without
+                # text()'s search for parameters, compiling and caching (most of SQLAlchemy's
+                # work for the statement); where progress is recorded, its records hash the
+                # statement as text() sends it, so it keeps that path
+                return self.execute_sql(statement)
             statement = sa.text(statement)
         if self.connection is None:
             compiled = statement.compile(
