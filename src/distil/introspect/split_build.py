@@ -6,10 +6,11 @@ reflection sees identical to the build in ``create_all``'s order on one connecti
 
 - the shared statements (types, sequences) go first, on one connection;
 - then the tables with their indexes and comments, without their foreign keys, in groups, each
-  group on one connection in ``create_all``'s order;
-- then every foreign key, as ``ALTER TABLE ... ADD``, on one connection, in the order the tables
-  declared them (PostgreSQL adds an inline foreign key after its table's other constraints, and
-  names an unnamed one then: the same name as here).
+  group on one connection in ``create_all``'s order, followed there by the foreign keys that point
+  only at tables of that connection;
+- then every other foreign key, as ``ALTER TABLE ... ADD``, on one connection. A group's keys are
+  added in the order its tables declared them (PostgreSQL adds an inline foreign key after its
+  table's other constraints, and names an unnamed one then: the same name as here).
 
 A server names what the models leave unnamed (``<table>_<columns>_key``, ``_seq``, ``_check`` ...)
 by avoiding the names already taken, so two tables whose names could meet are kept in one group,
@@ -65,7 +66,7 @@ def split_build(
 
     first: list[str] = []
     own: dict[int, list[str]] = {id(table): [] for table in tables}
-    last: list[str] = []
+    keys: list[tuple[Any, Any, str]] = []  # (table, key, its ALTER TABLE), in the order named
     for statement in statements:
         element, table = statement.element, statement.table
         if table is None:
@@ -78,17 +79,59 @@ def split_build(
                 if_not_exists=getattr(element, "if_not_exists", False),
             ).compile(dialect=conn.dialect)
             own[id(table)].append(impl.as_raw_sql(str(bare).strip()))
-            last += [_add(key, compiled) for key in _inline_foreign_keys(element, bare)]
+            for key in _inline_foreign_keys(element, bare):
+                keys.append((table, key, _add(key, compiled)))
         elif isinstance(element, sa.schema.AddConstraint):
-            last.append(compiled(element))
+            keys.append((table, element.element, compiled(element)))
         else:
             own[id(table)].append(compiled(element))
+    groups = _groups(tables, names)
+    where = _spread(groups, own, connections)
     parts: list[list[str]] = [[] for _ in range(connections)]
-    for group in _groups(tables, names):
-        part = min(parts, key=len)
+    for group in groups:
         for table in group:
-            part.extend(own[id(table)])
+            parts[where[id(table)]].extend(own[id(table)])
+    # a group's keys that point only at tables of its own connection are added there, after its
+    # tables; the others after every table. A group's keys stay in their order either way (their
+    # unnamed names can meet only each other's), so they all go one way
+    group_of = {id(table): n for n, group in enumerate(groups) for table in group}
+    apart = {group_of[id(table)] for table, key, _ in keys if not _within(key, table, where)}
+    last: list[str] = []
+    for table, _, sql in keys:
+        if group_of[id(table)] in apart:
+            last.append(sql)
+        else:
+            parts[where[id(table)]].append(sql)
     return SplitBuild(first, [p for p in parts if p], last)
+
+
+def _spread(
+    groups: list[list[sa.Table]], own: dict[int, list[str]], connections: int
+) -> dict[int, int]:
+    """Which connection builds each table (by ``id``): the groups in their order, cut into
+    ``connections`` runs of about as many statements each, so that most keys (which mostly
+    point at tables created shortly before) stay within one connection."""
+    total = sum(len(statements) for statements in own.values())
+    where: dict[int, int] = {}
+    sent = 0
+    for group in groups:
+        part = min(sent * connections // max(total, 1), connections - 1)
+        for table in group:
+            where[id(table)] = part
+            sent += len(own[id(table)])
+    return where
+
+
+def _within(key: Any, table: sa.Table, where: dict[int, int]) -> bool:
+    """Whether every table foreign key ``key`` of ``table`` points at is built on its
+    connection."""
+    import sqlalchemy as sa
+
+    try:
+        referred = key.referred_table
+    except sa.exc.SQLAlchemyError:  # a table outside the models: the server says what is wrong
+        return False
+    return where.get(id(referred)) == where[id(table)]
 
 
 def _inline_foreign_keys(create: Any, compiler: Any) -> list[Any]:
