@@ -39,7 +39,7 @@ def models(tables: int = 3) -> sa.MetaData:
 PROGRAM = """
 import json, os, sys
 import sqlalchemy as sa
-from distil.dialects.registry import create_engine
+from distil.dialects.registry import create_engine, impl_for
 from distil.introspect import split_compile
 from distil.introspect.normalize import model_statements
 sys.path.insert(0, sys.argv[2])
@@ -61,7 +61,8 @@ with engine.connect() as conn:
 engine.dispose()
 metadata = models(1100)
 statements = model_statements(metadata, dialect)
-serial = [str(s.element.compile(dialect=dialect)).strip() for s in statements]
+impl = impl_for(dialect)
+serial = [impl.as_raw_sql(str(s.element.compile(dialect=dialect)).strip()) for s in statements]
 print(json.dumps({
     "forks": len(forks),
     "count": len(statements),

@@ -121,6 +121,7 @@ def compare_models(
         target = target_schema(
             metadata,
             url,
+            dialect=dialect,
             dev_url=config.require_dev_url(),
             schemas=schemas,
             cache_dir=config.script_location / "__pycache__",

@@ -230,6 +230,25 @@ def _share_statements(engine: sa.Engine, parsed: sa.URL) -> bool:
     return True
 
 
+def compile_signature(dialect: sa.Dialect) -> tuple[Any, ...]:
+    """What decides how ``dialect`` compiles DDL and how its server reflects what it created:
+    the dialect and driver, the server's version (``None`` for a dialect that never connected)
+    and the settings its first connection found that change how SQL is spelled or reflected
+    (MySQL's quoting, backslash escapes and table name casing; MariaDB). Two dialects with the
+    same signature compile the models' DDL to the same text."""
+    cls = type(dialect)
+    return (
+        f"{cls.__module__}.{cls.__qualname__}",
+        dialect.name,
+        dialect.driver,
+        getattr(dialect, "server_version_info", None),
+        *(
+            getattr(dialect, name, None)
+            for name in ("is_mariadb", "_backslash_escapes", "_server_ansiquotes", "_casing")
+        ),
+    )
+
+
 def _missing_files(parsed: sa.URL) -> str:
     """A sentence naming each query option whose value looks like a path to a missing file."""
     import os

@@ -45,15 +45,17 @@ def models_ddl(metadata: sa.MetaData, dialect: sa.Dialect) -> list[str]:
 @dataclass(frozen=True)
 class Statement:
     element: Any  # the DDL element ``create_all`` sent
-    sql: str  # compiled for the offline dialect (the cache key's spelling)
+    sql: str  # compiled for ``dialect``, with ``%`` as written: the cache key's text, and sent
     table: Any  # the model Table it belongs to; None for a shared object (type, sequence)
+    dialect: Any  # the SQLAlchemy dialect it was compiled for
 
 
 def model_statements(metadata: sa.MetaData, dialect: sa.Dialect) -> list[Statement]:
-    """What ``create_all`` sends, in its order, each with the table it belongs to (compiled on
-    two cores where ``split_compile`` can)."""
+    """What ``create_all`` sends, in its order, each with the table it belongs to, compiled for
+    ``dialect`` (on two cores where ``split_compile`` can)."""
     import sqlalchemy as sa
 
+    from distil.dialects.registry import impl_for
     from distil.introspect.split_compile import compile_split
 
     elements: list[Any] = []
@@ -61,8 +63,10 @@ def model_statements(metadata: sa.MetaData, dialect: sa.Dialect) -> list[Stateme
     def executor(sql: Any, *args: Any, **kw: Any) -> None:
         elements.append(sql)
 
+    impl = impl_for(dialect)
+
     def compiled(element: Any) -> str:
-        return str(element.compile(dialect=dialect)).strip()
+        return impl.as_raw_sql(str(element.compile(dialect=dialect)).strip())
 
     engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
     with linear_create_order(), _constructor_arguments_memo():
@@ -70,7 +74,7 @@ def model_statements(metadata: sa.MetaData, dialect: sa.Dialect) -> list[Stateme
         metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
         texts = compile_split(elements, compiled)
     return [
-        Statement(element, sql, _owner(element))
+        Statement(element, sql, _owner(element), dialect)
         for element, sql in zip(elements, texts, strict=True)
     ]
 
@@ -129,6 +133,7 @@ def target_schema(
     metadata: sa.MetaData,
     url: str,
     *,
+    dialect: sa.Dialect | None = None,
     dev_url: str | None = None,
     schemas: tuple[str | None, ...] = (None,),
     cache_dir: Path | None = None,
@@ -140,16 +145,39 @@ def target_schema(
 
     Each table's reflected snapshot is cached under a key of its own: its statements (sorted:
     ``create_all``'s order of one table's indexes varies between processes), those of the
-    tables its foreign keys point at, and the shared statements (types, sequences). An edit of
-    one table builds that table alone in a scratch database, beside bare copies of the tables it
-    references, and reflects it alone; the other tables come from the cache.
+    tables its foreign keys point at, the shared statements (types, sequences), and the
+    signature of the dialect they were compiled for (its server's version among it). An edit
+    of one table builds that table alone in a scratch database, beside bare copies of the
+    tables it references, and reflects it alone; the other tables come from the cache.
+
+    ``dialect`` is the live engine's, connected: the statements are compiled once, for the
+    server that builds them, and the same text is the cache key and the script sent (with
+    ``dev_url``, the dev database's server compiles instead). Without it, the key's text is
+    compiled for ``url``'s dialect offline and the script again for the scratch server.
     """
-    from distil.dialects.registry import offline_dialect
     from distil.heap import many_objects
 
-    dialect = offline_dialect(url)
+    dialect = _compiling_dialect(url, dialect, dev_url)
     with many_objects():  # the compiled DDL of every table, and the snapshot of each
         return _target_schema(metadata, url, dialect, dev_url, schemas, cache_dir, stats, kept)
+
+
+def _compiling_dialect(url: str, live: sa.Dialect | None, dev_url: str | None) -> sa.Dialect:
+    """The dialect of the server the scratch build runs on, as connected, or else ``url``'s
+    offline: with ``dev_url`` the dev database's (one connection to learn it), else ``live``."""
+    from distil.dialects.registry import create_engine, offline_dialect
+    from distil.errors import DatabaseUnavailable
+
+    if dev_url:
+        try:
+            engine, _ = create_engine(dev_url, for_migration=False)
+        except DatabaseUnavailable:
+            return offline_dialect(url)  # the build, if one is needed, says what is wrong
+        engine.dispose()
+        return engine.dialect
+    if live is not None and getattr(live, "server_version_info", None) is not None:
+        return live
+    return offline_dialect(url)
 
 
 def _target_schema(
@@ -162,12 +190,15 @@ def _target_schema(
     stats: dict[str, int] | None,
     kept: tuple[str, Path] | None,
 ) -> Schema:
+    from distil.dialects.registry import compile_signature
+
     statements = model_statements(metadata, dialect)
-    keys = _table_keys(statements, dialect.name, schemas)
+    signature = repr(compile_signature(dialect))
+    keys = _table_keys(statements, signature, schemas)
     shared_key = _digest(
         [
             CACHE_VERSION,
-            dialect.name,
+            signature,
             repr(schemas),
             *sorted(s.sql for s in statements if s.table is None),
         ]
@@ -248,7 +279,7 @@ def _tables_of(statements: list[Statement]) -> list[Any]:
 
 
 def _table_keys(
-    statements: list[Statement], dialect: str, schemas: tuple[str | None, ...]
+    statements: list[Statement], signature: str, schemas: tuple[str | None, ...]
 ) -> dict[tuple[str | None, str], str]:
     own: dict[tuple[str | None, str], list[str]] = {}
     shared = sorted(s.sql for s in statements if s.table is None)
@@ -263,7 +294,7 @@ def _table_keys(
             for schema, name in _referenced(table)
             if (schema, name) != _tkey(table)
         )
-        parts = [CACHE_VERSION, dialect, repr(schemas), *shared, "|", *sorted(own[_tkey(table)])]
+        parts = [CACHE_VERSION, signature, repr(schemas), *shared, "|", *sorted(own[_tkey(table)])]
         for schema, name in referenced:
             parts += ["|", *sorted(own.get((schema or None, name), []))]
         keys[(table.schema, table.name)] = _digest(parts)
@@ -474,19 +505,30 @@ def _send_split(conn: sa.Connection, engine: sa.Engine, statements: list[Stateme
 def _script(
     conn: sa.Connection, statements: list[Statement], only: set[tuple[str | None, str]] | None
 ) -> list[str]:
-    """The statements to send, compiled for this server (the cache key is version-free: e.g.
-    PostgreSQL before 18 needs ``STORED`` on generated columns), with ``%`` as written."""
+    """The statements to send, compiled for this server, with ``%`` as written: their own text
+    where they were compiled for a dialect of the same signature (then the script is the cache
+    key's text), else compiled again (e.g. PostgreSQL before 18 needs ``STORED`` on generated
+    columns, which a key compiled offline does not know)."""
     import sqlalchemy as sa
 
-    from distil.dialects.registry import impl_for
+    from distil.dialects.registry import compile_signature, impl_for
 
     impl = impl_for(conn.dialect)
+    alike: dict[int, bool] = {}  # by the id of the dialect a statement was compiled for
 
     def compiled(element: Any) -> str:
         return impl.as_raw_sql(str(element.compile(dialect=conn.dialect)).strip())
 
+    def text(statement: Statement) -> str:
+        known = alike.get(id(statement.dialect))
+        if known is None:
+            known = alike[id(statement.dialect)] = statement.dialect is conn.dialect or (
+                compile_signature(statement.dialect) == compile_signature(conn.dialect)
+            )
+        return statement.sql if known else compiled(statement.element)
+
     if only is None:
-        return [compiled(s.element) for s in statements]
+        return [text(s) for s in statements]
     wanted = [s for s in statements if s.table is not None and _tkey(s.table) in only]
     by_key = {_tkey(s.table): s.table for s in statements if s.table is not None}
     referenced = {
@@ -495,13 +537,13 @@ def _script(
         for key in _referenced(s.table)
         if key not in only and key in by_key
     }
-    script = [compiled(s.element) for s in statements if s.table is None]
+    script = [text(s) for s in statements if s.table is None]
     for table in referenced.values():  # bare: without foreign keys of their own
         script.append(compiled(sa.schema.CreateTable(table, include_foreign_key_constraints=[])))
         for s in statements:
             if s.table is table and isinstance(s.element, sa.schema.CreateIndex):
-                script.append(compiled(s.element))
-    script += [compiled(s.element) for s in wanted]
+                script.append(text(s))
+    script += [text(s) for s in wanted]
     return script
 
 
