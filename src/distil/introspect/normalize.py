@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,31 +52,61 @@ class Statement:
 
 def model_statements(metadata: sa.MetaData, dialect: sa.Dialect) -> list[Statement]:
     """What ``create_all`` sends, in its order, each with the table it belongs to, compiled for
-    ``dialect`` (on two cores where ``split_compile`` can)."""
+    ``dialect`` (``compile_ddl``)."""
     import sqlalchemy as sa
-
-    from distil.dialects.registry import impl_for
-    from distil.introspect.split_compile import compile_split
 
     elements: list[Any] = []
 
     def executor(sql: Any, *args: Any, **kw: Any) -> None:
         elements.append(sql)
 
+    engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
+    with linear_create_order():
+        # create_all's own sort is quadratic in the depth of FK chains
+        metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
+    texts = compile_ddl(elements, dialect)
+    return [
+        Statement(element, sql, _owner(element), dialect)
+        for element, sql in zip(elements, texts, strict=True)
+    ]
+
+
+def compile_ddl(elements: list[Any], dialect: sa.Dialect) -> list[str]:
+    """Each DDL element compiled for ``dialect``, with ``%`` as written, in order; on two cores
+    where ``split_compile`` can."""
+    from distil.dialects.registry import impl_for
+    from distil.introspect.split_compile import compile_split
+
     impl = impl_for(dialect)
 
     def compiled(element: Any) -> str:
         return impl.as_raw_sql(str(element.compile(dialect=dialect)).strip())
 
-    engine = sa.create_mock_engine(sa.make_url(f"{dialect.name}://"), executor)
-    with linear_create_order(), _constructor_arguments_memo():
-        # create_all's own sort is quadratic in the depth of FK chains
-        metadata.create_all(engine, checkfirst=False)  # type: ignore[arg-type]
-        texts = compile_split(elements, compiled)
-    return [
-        Statement(element, sql, _owner(element), dialect)
-        for element, sql in zip(elements, texts, strict=True)
-    ]
+    with _constructor_arguments_memo():
+        return compile_split(elements, compiled)
+
+
+def sent_text(conn: sa.Connection) -> Callable[[Statement], str]:
+    """A statement's text as sent on ``conn``: its own where it was compiled for a dialect of
+    the same signature as ``conn``'s (the script is then the cache key's text), else compiled
+    again (e.g. PostgreSQL before 18 needs ``STORED`` on generated columns, which a key compiled
+    offline does not know)."""
+    from distil.dialects.registry import compile_signature, impl_for
+
+    impl = impl_for(conn.dialect)
+    alike: dict[int, bool] = {}  # by the id of the dialect a statement was compiled for
+
+    def text(statement: Statement) -> str:
+        known = alike.get(id(statement.dialect))
+        if known is None:
+            known = alike[id(statement.dialect)] = statement.dialect is conn.dialect or (
+                compile_signature(statement.dialect) == compile_signature(conn.dialect)
+            )
+        if known:
+            return statement.sql
+        return impl.as_raw_sql(str(statement.element.compile(dialect=conn.dialect)).strip())
+
+    return text
 
 
 @contextmanager
@@ -505,28 +535,10 @@ def _send_split(conn: sa.Connection, engine: sa.Engine, statements: list[Stateme
 def _script(
     conn: sa.Connection, statements: list[Statement], only: set[tuple[str | None, str]] | None
 ) -> list[str]:
-    """The statements to send, compiled for this server, with ``%`` as written: their own text
-    where they were compiled for a dialect of the same signature (then the script is the cache
-    key's text), else compiled again (e.g. PostgreSQL before 18 needs ``STORED`` on generated
-    columns, which a key compiled offline does not know)."""
+    """The statements to send, compiled for this server, with ``%`` as written (``sent_text``)."""
     import sqlalchemy as sa
 
-    from distil.dialects.registry import compile_signature, impl_for
-
-    impl = impl_for(conn.dialect)
-    alike: dict[int, bool] = {}  # by the id of the dialect a statement was compiled for
-
-    def compiled(element: Any) -> str:
-        return impl.as_raw_sql(str(element.compile(dialect=conn.dialect)).strip())
-
-    def text(statement: Statement) -> str:
-        known = alike.get(id(statement.dialect))
-        if known is None:
-            known = alike[id(statement.dialect)] = statement.dialect is conn.dialect or (
-                compile_signature(statement.dialect) == compile_signature(conn.dialect)
-            )
-        return statement.sql if known else compiled(statement.element)
-
+    text = sent_text(conn)
     if only is None:
         return [text(s) for s in statements]
     wanted = [s for s in statements if s.table is not None and _tkey(s.table) in only]
@@ -539,7 +551,8 @@ def _script(
     }
     script = [text(s) for s in statements if s.table is None]
     for table in referenced.values():  # bare: without foreign keys of their own
-        script.append(compiled(sa.schema.CreateTable(table, include_foreign_key_constraints=[])))
+        bare = sa.schema.CreateTable(table, include_foreign_key_constraints=[])
+        script += compile_ddl([bare], conn.dialect)
         for s in statements:
             if s.table is table and isinstance(s.element, sa.schema.CreateIndex):
                 script.append(text(s))

@@ -50,8 +50,7 @@ def split_build(
     models leave unnamed (``pkey``, ``fkey`` ...)."""
     import sqlalchemy as sa
 
-    from distil.dialects.registry import impl_for
-    from distil.introspect.normalize import _can_build_apart, _tables_of
+    from distil.introspect.normalize import _can_build_apart, _tables_of, compile_ddl, sent_text
 
     if not _can_build_apart(statements):
         return None
@@ -59,54 +58,64 @@ def split_build(
     tables = _tables_of(statements)
     if not names.foreign_keys_name_alike(tables, statements):
         return None
-    impl = impl_for(conn.dialect)
+    text = sent_text(conn)  # a statement sent as it is: the text it was compiled to
+    compiler = conn.dialect.ddl_compiler(conn.dialect, None)  # type: ignore[arg-type]
+    # what is sent in another form (a table without its foreign keys, each key on its own) is
+    # compiled at the end, all at once: an int in these lists is its place in ``pending``
+    pending: list[Any] = []
 
-    def compiled(element: Any) -> str:
-        return impl.as_raw_sql(str(element.compile(dialect=conn.dialect)).strip())
+    def later(element: Any) -> int:
+        pending.append(element)
+        return len(pending) - 1
 
-    first: list[str] = []
-    own: dict[int, list[str]] = {id(table): [] for table in tables}
-    keys: list[tuple[Any, Any, str]] = []  # (table, key, its ALTER TABLE), in the order named
+    first: list[str | int] = []
+    own: dict[int, list[str | int]] = {id(table): [] for table in tables}
+    keys: list[tuple[Any, Any, str | int]] = []  # (table, key, its ALTER TABLE), in the order named
     for statement in statements:
         element, table = statement.element, statement.table
         if table is None:
-            first.append(compiled(element))
+            first.append(text(statement))
             continue
         if isinstance(element, sa.schema.CreateTable):
             bare = sa.schema.CreateTable(
                 table,
                 include_foreign_key_constraints=[],
                 if_not_exists=getattr(element, "if_not_exists", False),
-            ).compile(dialect=conn.dialect)
-            own[id(table)].append(impl.as_raw_sql(str(bare).strip()))
-            for key in _inline_foreign_keys(element, bare):
-                keys.append((table, key, _add(key, compiled)))
+            )
+            own[id(table)].append(later(bare))
+            for key in _inline_foreign_keys(element, compiler):
+                keys.append((table, key, later(_add(key))))
         elif isinstance(element, sa.schema.AddConstraint):
-            keys.append((table, element.element, compiled(element)))
+            keys.append((table, element.element, text(statement)))
         else:
-            own[id(table)].append(compiled(element))
+            own[id(table)].append(text(statement))
+    compiled = compile_ddl(pending, conn.dialect)
+
+    def sql(item: str | int) -> str:
+        return item if isinstance(item, str) else compiled[item]
+
     groups = _groups(tables, names)
     where = _spread(groups, own, connections)
     parts: list[list[str]] = [[] for _ in range(connections)]
     for group in groups:
         for table in group:
-            parts[where[id(table)]].extend(own[id(table)])
+            parts[where[id(table)]].extend(sql(item) for item in own[id(table)])
     # a group's keys that point only at tables of its own connection are added there, after its
     # tables; the others after every table. A group's keys stay in their order either way (their
     # unnamed names can meet only each other's), so they all go one way
     group_of = {id(table): n for n, group in enumerate(groups) for table in group}
     apart = {group_of[id(table)] for table, key, _ in keys if not _within(key, table, where)}
     last: list[str] = []
-    for table, _, sql in keys:
+    for table, _, item in keys:
         if group_of[id(table)] in apart:
-            last.append(sql)
+            last.append(sql(item))
         else:
-            parts[where[id(table)]].append(sql)
-    return SplitBuild(first, [p for p in parts if p], last)
+            parts[where[id(table)]].append(sql(item))
+    return SplitBuild([sql(item) for item in first], [p for p in parts if p], last)
 
 
 def _spread(
-    groups: list[list[sa.Table]], own: dict[int, list[str]], connections: int
+    groups: list[list[sa.Table]], own: dict[int, list[str | int]], connections: int
 ) -> dict[int, int]:
     """Which connection builds each table (by ``id``): the groups in their order, cut into
     ``connections`` runs of about as many statements each, so that most keys (which mostly
@@ -136,7 +145,7 @@ def _within(key: Any, table: sa.Table, where: dict[int, int]) -> bool:
 
 def _inline_foreign_keys(create: Any, compiler: Any) -> list[Any]:
     """The foreign keys ``create`` (a ``CreateTable``) writes inside the table, in its order
-    (``compiler``: a DDL compiler of the server's dialect)."""
+    (``compiler``: a DDL compiler of the server's dialect, which need not have compiled it)."""
     import sqlalchemy as sa
 
     table = create.element
@@ -151,14 +160,15 @@ def _inline_foreign_keys(create: Any, compiler: Any) -> list[Any]:
     ]
 
 
-def _add(key: Any, compiled: Any) -> str:
+def _add(key: Any) -> Any:
     """``ALTER TABLE ... ADD`` of foreign key ``key``, leaving the model as it is (an
-    ``AddConstraint`` marks its constraint as no longer part of its table's CREATE TABLE)."""
+    ``AddConstraint`` marks its constraint as no longer part of its table's CREATE TABLE; its
+    own compiling does not look at that mark)."""
     import sqlalchemy as sa
 
     rule = key._create_rule
     try:
-        return str(compiled(sa.schema.AddConstraint(key)))
+        return sa.schema.AddConstraint(key)
     finally:
         key._create_rule = rule
 
