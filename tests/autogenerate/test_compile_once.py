@@ -14,26 +14,7 @@ import sqlalchemy as sa
 from distil.dialects.registry import compile_signature, create_engine, offline_dialect
 from distil.introspect.normalize import _script, model_statements, target_schema
 
-
-def models(tables: int = 3) -> sa.MetaData:
-    """Tables with what compiles differently per server or needs care: a generated column
-    (PostgreSQL before 18 needs STORED), ``%`` in a default and a check, an enum, comments."""
-    metadata = sa.MetaData()
-    for number in range(tables):
-        columns: list[sa.SchemaItem] = [
-            sa.Column("id", sa.Integer, primary_key=True),
-            sa.Column("price", sa.Integer, nullable=False),
-            sa.Column("doubled", sa.Integer, sa.Computed("price * 2")),
-            sa.Column("rate", sa.String(10), server_default=sa.text("'50%'")),
-            sa.Column("mood", sa.Enum("sad", "ok", name="mood")),
-            sa.Column("label", sa.String(40), comment=f"label {number}"),
-            sa.CheckConstraint("label NOT LIKE '%x%'", name=f"ck_t{number}_label"),
-            sa.Index(f"ix_t{number}_label", "label"),
-        ]
-        if number:
-            columns.append(sa.Column("up", sa.Integer, sa.ForeignKey(f"t{number - 1}.id")))
-        sa.Table(f"t{number}", metadata, *columns)
-    return metadata
+from .compile_models import models
 
 
 def connected(url: str) -> sa.Engine:
