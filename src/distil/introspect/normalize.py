@@ -24,6 +24,8 @@ from distil.schema.model import Schema, Table
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from distil.dialects.base import DialectImpl
+
 CACHE_VERSION = "4"
 # tables rebuilt since the target's cache file was last written whole, kept beside it in a small
 # file of their own: an edit of a few tables does not write every table's snapshot again
@@ -80,10 +82,15 @@ def compile_ddl(elements: list[Any], dialect: sa.Dialect) -> list[str]:
     impl = impl_for(dialect)
 
     def compiled(element: Any) -> str:
-        return impl.as_raw_sql(str(element.compile(dialect=dialect)).strip())
+        return _compiled(impl, dialect, element)
 
     with _constructor_arguments_memo():
         return compile_split(elements, compiled)
+
+
+def _compiled(impl: DialectImpl, dialect: sa.Dialect, element: Any) -> str:
+    """``element`` compiled for ``dialect`` (whose ``impl`` it is), with ``%`` as written."""
+    return impl.as_raw_sql(str(element.compile(dialect=dialect)).strip())
 
 
 def sent_text(conn: sa.Connection) -> Callable[[Statement], str]:
@@ -104,7 +111,7 @@ def sent_text(conn: sa.Connection) -> Callable[[Statement], str]:
             )
         if known:
             return statement.sql
-        return impl.as_raw_sql(str(statement.element.compile(dialect=conn.dialect)).strip())
+        return _compiled(impl, conn.dialect, statement.element)
 
     return text
 
@@ -488,9 +495,7 @@ def _build_in(
             if statements is None:
                 with linear_create_order():
                     metadata.create_all(conn, checkfirst=False)
-            elif keep and only is None and _send_split(conn, engine, statements):
-                pass
-            else:
+            elif not (keep and only is None and _send_split(conn, engine, statements)):
                 script = _script(conn, statements, only)
                 if not send_script(conn, script, commit=keep):
                     for sql in script:
@@ -516,12 +521,12 @@ def _send_split(conn: sa.Connection, engine: sa.Engine, statements: list[Stateme
     """Build the models on several connections at once where that pays and builds the same
     (``distil.introspect.split_build``); False where the caller builds them on ``conn``."""
     from distil.dialects.registry import impl_for
-    from distil.dialects.scratch import send_split
+    from distil.dialects.scratch import send_split, takes_scripts
     from distil.introspect.split_build import split_build
 
     impl = impl_for(conn.dialect)
     threshold = impl.parallel_build_from
-    if threshold is None or conn.dialect.driver != "psycopg":
+    if threshold is None or not takes_scripts(conn):
         return False
     if len(_tables_of(statements)) < threshold:
         return False
