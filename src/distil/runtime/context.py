@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from distil.ops.columns import AlterColumn
     from distil.runtime.column_record import ColumnRecord
     from distil.runtime.progress import StatementProgress
+    from distil.runtime.sql_cache import Recording
 
 
 class MigrationContext:
@@ -54,6 +55,9 @@ class MigrationContext:
         self.column_record: ColumnRecord | None = None
         # When set, ``op`` hands each operation here instead of applying it (see ``op.invoke``).
         self.recorder: Callable[[Operation], None] | None = None
+        # While a plain migration's code runs: what it sends, for later runs to replay
+        # (``runtime.sql_cache``); anything a replay would not do again spoils it.
+        self.recording: Recording | None = None
         # Offline mode has no connection; capture mode runs online AND keeps the script
         # (used for SQLite --sql, which runs against a scratch in-memory copy).
         self.script: list[str] | None = [] if (connection is None or capture_sql) else None
@@ -116,12 +120,15 @@ class MigrationContext:
 
     def warn(self, message: str) -> None:
         """Report something the user should know that does not stop the migration."""
+        self._spoil_recording()
         self.reporter(Notice(message, "warning"))
 
     def _listen(self, connection: sa.Connection) -> None:
         from sqlalchemy import event
 
         def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if self.recording is not None:
+                self.recording.saw(statement, parameters, context, executemany)
             self._record(statement, parameters)
 
         event.listen(connection, "before_cursor_execute", before_cursor_execute)
@@ -140,6 +147,10 @@ class MigrationContext:
             self.script.append(sql)
         self.reporter(StatementRun(self.revision, sql))
 
+    def _spoil_recording(self) -> None:
+        if self.recording is not None:
+            self.recording.spoil()
+
     def _checks_data(self) -> bool:
         """Data checks run online only: not offline, not while rendering a script on a scratch
         copy (its data is not the database's), and not for statements being replayed."""
@@ -152,6 +163,7 @@ class MigrationContext:
         While an interrupted migration is replayed, operations whose statements already ran
         are not checked again: they were checked before they first ran.
         """
+        self._spoil_recording()  # the check looks at the data each time
         if not self._checks_data():
             return
         from distil.runtime.data_loss import guard
@@ -160,6 +172,7 @@ class MigrationContext:
 
     def check_fits_data(self, operation: AlterColumn) -> None:
         """Stop, with a count, a NOT NULL the rows would violate (online, not when replaying)."""
+        self._spoil_recording()
         if not self._checks_data():
             return
         from distil.runtime.data_checks import check_not_null
@@ -177,6 +190,7 @@ class MigrationContext:
         lists it for the failure message); the migration's revision is recorded only when the
         whole migration succeeds.
         """
+        self._spoil_recording()
         conn = self.connection
         if conn is None:
             if self.script is not None:
@@ -207,6 +221,8 @@ class MigrationContext:
         import sqlalchemy as sa
         from sqlalchemy.engine.mock import MockConnection
 
+        self._spoil_recording()
+
         def run(statement: Any, *multiparams: Any, **params: Any) -> None:
             values = multiparams[0] if multiparams and isinstance(multiparams[0], dict) else params
             if isinstance(statement, str):
@@ -231,6 +247,8 @@ class MigrationContext:
 
     def inspector(self) -> sa.Inspector:
         import sqlalchemy as sa
+
+        self._spoil_recording()
 
         return sa.inspect(self.require_connection("Reading the current schema"))
 

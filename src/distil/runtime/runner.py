@@ -29,7 +29,7 @@ from distil.runtime.events import (
     StepFinished,
     StepStarted,
 )
-from distil.runtime.plan import Step
+from distil.runtime.plan import Direction, Step
 from distil.runtime.results import AppliedRevision, ChangedFile, RunResult, StepResult
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from distil.dialects.base import DialectImpl
     from distil.runtime.context import MigrationContext
     from distil.runtime.progress import ProgressRow, ProgressTable, StatementProgress
+    from distil.runtime.sql_cache import SqlCache
     from distil.runtime.version_table import VersionTable
     from distil.scripts.directory import ScriptDirectory
     from distil.scripts.graph import RevisionGraph
@@ -122,6 +123,8 @@ class Runner:
         # migrations of this run committed without waiting for the server's disk, since the
         # last commit that waited (``_wait_for_commits``)
         self._not_on_disk: list[Step] = []
+        # what plain migrations sent when they last ran on this kind of server (set by ``run``)
+        self.sql_cache: SqlCache | None = None
 
     def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
         started = time.perf_counter()
@@ -130,12 +133,38 @@ class Runner:
             self.reporter(Notice(_nothing_to_do(self.graph, self.directory)))
             return RunResult((), 0.0)
         direction = steps[0].direction
+        if not ctx.offline and not ctx.capturing:
+            from distil.runtime.sql_cache import SqlCache
+
+            self.sql_cache = SqlCache.for_dialect(
+                self.conn.dialect, self.directory.loader.settings.preload
+            )
+        try:
+            return self._run(steps, ctx, direction, interrupted, started)
+        finally:
+            if self.sql_cache is not None:
+                self.sql_cache.save()
+
+    def _run(
+        self,
+        steps: Sequence[Step],
+        ctx: MigrationContext,
+        direction: Direction,
+        interrupted: Sequence[ProgressRow],
+        started: float,
+    ) -> RunResult:
         # every pending file imports and has the function its direction needs, before any runs
-        # (with the context active: a file may read op.get_context() when it is imported)
+        # (with the context active: a file may read op.get_context() when it is imported); a
+        # file whose statements are replayed ran with these very bytes before (``sql_cache``)
         from distil import op
 
+        cache = self.sql_cache
         with op.activate(ctx):
-            self.directory.check_loadable((step.header, step.direction) for step in steps)
+            self.directory.check_loadable(
+                (step.header, step.direction)
+                for step in steps
+                if cache is None or cache.statements(step.header, step.direction) is None
+            )
         if not ctx.offline and not ctx.capturing:
             from distil.runtime.lock_budget import refuse_oversized
 
@@ -221,7 +250,21 @@ class Runner:
 
         header = step.header
         self.reporter(StepStarted(header.revision, header.message, step.direction, index, total))
-        function = self.directory.migration_function(header, step.direction)
+        # a plain migration that ran here before sends what it sent then (``runtime.sql_cache``);
+        # one resuming an interrupted run runs its code
+        cache = self.sql_cache if not recorded else None
+        sent = cache.statements(header, step.direction) if cache is not None else None
+        recording = None
+        function = None
+        replaying = None
+        if sent is not None:
+            from distil.runtime.sql_cache import Replay
+
+            replaying = Replay(sent)
+        else:
+            function = self.directory.migration_function(header, step.direction)
+            if cache is not None:
+                recording = cache.recording_for(header, step.direction)
         ctx.revision = header.revision
         ctx.step_statements = []
         ctx.autocommitted = []
@@ -239,7 +282,17 @@ class Runner:
                 for opening in self.companion.opening_statements(self.version_table):
                     self.conn.execute(opening)
             with op.activate(ctx):
-                function()
+                if replaying is not None:
+                    replaying.run(self.conn)
+                else:
+                    assert function is not None
+                    ctx.recording = recording
+                    try:
+                        function()
+                    finally:
+                        ctx.recording = None
+            if recording is not None and ctx.rebuilt_tables:
+                recording.spoil()  # a SQLite table rebuild reads the table first
             self.impl.after_migration(ctx)
             if progress is not None:
                 progress.remove()
@@ -259,6 +312,8 @@ class Runner:
                     self._not_on_disk.append(step)
             else:
                 group.keep(step)
+            if recording is not None and cache is not None:
+                cache.keep(header, step.direction, recording)
         except BaseException as error:
             ran = list(ctx.step_statements)
             if progress is not None:
@@ -284,7 +339,15 @@ class Runner:
                 # that had finished in it are run again, each committed on its own
                 redone, lost = self._redo(ctx, lost)
             raise self._failure(
-                step, error, ran, lost, kept, autocommitted, redone, not_on_disk
+                step,
+                error,
+                ran,
+                lost,
+                kept,
+                autocommitted,
+                redone,
+                not_on_disk,
+                line=replaying.line if replaying is not None else None,
             ) from error
         finally:
             ctx.revision = None
@@ -418,6 +481,8 @@ class Runner:
         autocommitted: Sequence[str] = (),
         redone: Sequence[Step] = (),
         not_on_disk: Sequence[Step] = (),
+        *,
+        line: int | None = None,
     ) -> DistilError:
         import sqlalchemy as sa
 
@@ -426,7 +491,8 @@ class Runner:
         header = step.header
         verb = "upgrade" if step.direction == "up" else "downgrade"
         where = f"{verb} of revision {header.revision} ({header.path.name})"
-        line = last_line_in(error, header.path)
+        # a replayed migration failed at the line that sent the statement when its code ran
+        line = last_line_in(error, header.path) or line
         failed_at = f"failed at line {line}" if line else "failed"
         state = (
             f"the database is still at {_state_before(step)}: nothing of this migration was kept."
