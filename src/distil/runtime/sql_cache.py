@@ -128,24 +128,11 @@ class SqlCache:
     def recording_for(self, header: RevisionHeader, direction: str) -> Recording | None:
         """A recording to run ``header``'s code with, or None: the file is not plain, known not
         to be replayable here, or Python writes no bytecode."""
-        if sys.dont_write_bytecode or not header.raw_checksum:
+        if sys.dont_write_bytecode or not header.plain or not header.raw_checksum:
             return None
         entry = self._entries(header).get(self._key(header, direction))
         if entry is not None and entry[0] == header.raw_checksum:
             return None  # recorded already, or known not replayable
-        from distil.scripts.plain import is_plain
-
-        try:
-            data = header.path.read_bytes()
-        except OSError:
-            return None
-        from distil.scripts.header import file_checksum
-
-        if file_checksum(data) != header.raw_checksum:
-            return None  # changed since its header was read: the next run records it
-        if not is_plain(data):
-            self._put(header, direction, None)
-            return None
         return Recording(str(header.path))
 
     def keep(self, header: RevisionHeader, direction: str, recording: Recording) -> None:

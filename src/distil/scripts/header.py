@@ -65,6 +65,8 @@ class RevisionHeader:
     # how many ``op.*`` / ``batch_op.*`` calls the file makes, a call inside a loop counting as
     # ``OP_CALLS_IN_LOOP``: the runner sizes up a migration that may outgrow one transaction
     op_calls: int = 0
+    # whether the file is plain (``scripts.plain``): a run may replay the statements it sent
+    plain: bool = False
 
     def matches(self, recorded: str) -> bool:
         """Whether a checksum recorded when the file ran still describes it (either scheme)."""
@@ -190,6 +192,7 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
     docstring = ast.get_docstring(tree, clean=False) or ""
     date_match = _CREATE_DATE.search(docstring)
     from distil.alembic_compat.checks import constructs_used
+    from distil.scripts.plain import is_plain_tree
 
     return RevisionHeader(
         revision=revision,
@@ -203,6 +206,7 @@ def parse_header(data: bytes, path: Path) -> RevisionHeader:
         raw_checksum=file_checksum(data),
         constructs=constructs_used(tree, data),
         op_calls=count_op_calls(tree, data),
+        plain=is_plain_tree(tree),
     )
 
 
@@ -343,7 +347,7 @@ def _check_name(value: str, name: str, path: Path) -> None:
         )
 
 
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -419,9 +423,10 @@ def _header_from_entry(
         revision, message, checksum = entry["revision"], entry["message"], entry["checksum"]
         create_date, raw_checksum = entry["create_date"], entry["raw_checksum"]
         constructs = tuple(_construct(item) for item in _list(entry["constructs"]))
-        op_calls = entry["op_calls"]
+        op_calls, plain = entry["op_calls"], entry["plain"]
         if not (
             isinstance(op_calls, int)
+            and isinstance(plain, bool)
             and isinstance(revision, str)
             and isinstance(message, str)
             and isinstance(checksum, str)
@@ -441,6 +446,7 @@ def _header_from_entry(
             raw_checksum=raw_checksum,
             constructs=constructs,
             op_calls=op_calls,
+            plain=plain,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -483,6 +489,7 @@ def _entry_from_header(header: RevisionHeader, key: _StatKey) -> dict[str, objec
         "create_date": header.create_date,
         "constructs": [list(item) for item in header.constructs],
         "op_calls": header.op_calls,
+        "plain": header.plain,
     }
 
 

@@ -49,6 +49,11 @@ def is_plain(data: bytes) -> bool:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
         return False
+    return is_plain_tree(tree)
+
+
+def is_plain_tree(tree: ast.Module) -> bool:
+    """``is_plain`` of a file already parsed (the header parse shares its tree)."""
     constructs: set[str] = set()  # names bound to SQLAlchemy modules or their members
     operations: set[str] = set()  # names bound to distil's or Alembic's op
     for statement in tree.body:
