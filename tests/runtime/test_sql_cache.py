@@ -341,9 +341,7 @@ def test_statements_are_kept_per_kind_of_server_and_per_content(
     recording.statements.append(("CREATE TABLE x (a INTEGER)", 0, 6))
     cache.keep(header, "up", recording)
     cache.save()
-    assert SqlCache("server-a").statements(header, "up") == (
-        ("CREATE TABLE x (a INTEGER)", 0, 6),
-    )
+    assert SqlCache("server-a").statements(header, "up") == (("CREATE TABLE x (a INTEGER)", 0, 6),)
     assert SqlCache("server-b").statements(header, "up") is None
     assert SqlCache("server-a").statements(header, "down") is None
     assert SqlCache("server-a", preload=["myapp.types"]).statements(header, "up") is None
