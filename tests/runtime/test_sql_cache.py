@@ -312,6 +312,24 @@ def test_a_replay_interrupted_half_way_resumes_after_what_ran(
 
 
 @pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_cache_clear_forgets_the_statements(
+    project: Project, writes_bytecode: None, code_runs: list[tuple[str, str]]
+) -> None:
+    from distil.commands.cache import clear_caches
+
+    ids = write_plain_history(project)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "head")
+    downgrade(config, "base", allow_data_loss=True)
+    cleared = clear_caches(config)
+    assert str(cache_file_for(project.versions)) in cleared.files
+    assert not cache_file_for(project.versions).exists()
+    code_runs.clear()
+    upgrade(config, "head")
+    assert code_runs == [(rev, "up") for rev in ids]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
 def test_nothing_is_kept_where_python_writes_no_bytecode(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -483,8 +483,8 @@ def cache() -> None:
 @verbose_option
 @pass_invocation
 def cache_clear(invocation: Invocation) -> int:
-    """Forget every cache of this project: snapshots, verdicts, header caches, and the proof's
-    kept scratch database. The next command rebuilds what it needs.
+    """Forget every cache of this project: snapshots, verdicts, the header, code and statement
+    caches of the versions directories, and the proof's kept scratch database. The next command rebuilds what it needs.
 
     \b
     Example:

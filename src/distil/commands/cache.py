@@ -1,8 +1,8 @@
 """``distil cache clear``: forget everything distil keeps between runs to save work.
 
 That is the snapshots and verdicts under ``<script_location>/__pycache__`` (the models' target,
-the live schema, the proof's head, ``check``'s verdict), the header caches of the versions
-directories, and the proof's kept scratch database (``dialects.scratch.kept_scratch``) of this
+the live schema, the proof's head, ``check``'s verdict), the header, code and statement caches of
+the versions directories, and the proof's kept scratch database (``dialects.scratch.kept_scratch``) of this
 project and database. Nothing in them is needed: the next command rebuilds what it uses.
 """
 
@@ -32,6 +32,8 @@ def kept_identity(config: Config) -> str:
 def clear_caches(config: Config) -> Cleared:
     from distil.dialects.scratch import drop_kept, kept_name, kept_names
     from distil.introspect.normalize import KEPT_PURPOSE
+    from distil.runtime.sql_cache import cache_file_for as statements_file
+    from distil.scripts.code_cache import cache_file_for as code_file
     from distil.scripts.directory import HEADER_CACHE_NAME
 
     files: list[str] = []
@@ -41,10 +43,15 @@ def clear_caches(config: Config) -> Cleared:
             path.unlink(missing_ok=True)
             files.append(str(path))
     for directory in config.version_locations or (config.versions_dir,):
-        header_cache = directory / "__pycache__" / HEADER_CACHE_NAME
-        if header_cache.exists():
-            header_cache.unlink(missing_ok=True)
-            files.append(str(header_cache))
+        kept = (
+            directory / "__pycache__" / HEADER_CACHE_NAME,
+            code_file(directory),
+            statements_file(directory),
+        )
+        for path in kept:
+            if path.exists():
+                path.unlink(missing_ok=True)
+                files.append(str(path))
     databases: list[str] = []
     url = config.url
     if url:
