@@ -365,3 +365,45 @@ def test_statements_are_kept_per_kind_of_server_and_per_content(
     assert SqlCache("server-a", preload=["myapp.types"]).statements(header, "up") is None
     path.write_text(path.read_text() + "\n# edited\n", encoding="utf-8")
     assert SqlCache("server-a").statements(read_header(path), "up") is None
+
+
+TAGGING_HOOK = """
+import os
+
+import sqlalchemy as sa
+
+
+def make_engine():
+    engine = sa.create_engine(os.environ["APP_REAL_URL"])
+
+    @sa.event.listens_for(engine, "before_cursor_execute", retval=True)
+    def tag(conn, cursor, statement, parameters, context, executemany):
+        return statement + " /* " + os.environ["APP_TAG"] + " */", parameters
+
+    return engine
+"""
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"], indirect=True)
+def test_nothing_is_kept_for_an_engine_from_an_engine_hook(project: Project) -> None:
+    """An engine hook's listeners and options may rewrite what is sent (here a tag per
+    run): every run executes the files, and nothing is kept."""
+    project.write("app_db.py", TAGGING_HOOK)
+    (project.root / "distil.toml").write_text(
+        'script_location = "migrations"\nengine = "app_db:make_engine"\n'
+    )
+    ids = write_plain_history(project)
+    for number, command in enumerate(("upgrade head", "downgrade base", "upgrade head")):
+        env = {
+            "APP_REAL_URL": project.url,
+            "APP_TAG": f"run {number}",
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+        argv = command.split()
+        if argv[0] == "downgrade":
+            argv.append("--allow-data-loss")
+        result = project.cli(*argv, env=env)
+        assert result.code == 0, result
+    assert applied(project) == ids
+    assert not cache_file_for(project.versions).exists()
+    assert cache_file_for(project.versions).parent.is_dir()  # Python wrote bytecode there

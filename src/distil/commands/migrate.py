@@ -308,8 +308,15 @@ def _online(
             database=mask_url(str(conn.engine.url.render_as_string(hide_password=False))),
             progress_table=_progress_table(config, impl),
             companion=mirror,
+            keeps_statements=engine is None and not _engine_from_hook(config),
         )
         return runner.run(steps, ctx)
+
+
+def _engine_from_hook(config: Config) -> bool:
+    """Whether the project's engine hook makes the engine: its listeners or execution options
+    (a schema translate map, say) may rewrite what is sent, so nothing sent is kept."""
+    return bool(config.engine)
 
 
 def _open_mirror(

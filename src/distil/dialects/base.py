@@ -396,6 +396,21 @@ class DialectImpl:
         ctx.execute(DropIndex(index, if_exists=op.if_exists))
 
 
+def translates_schemas(conn: sa.Connection) -> bool:
+    """Whether ``conn`` rewrites schema names as it executes (a ``schema_translate_map``, as
+    an engine hook may set for one tenant's schema): SQL compiled ahead and sent to the driver
+    as text would miss the rewrite, so such a connection gets every statement through
+    SQLAlchemy."""
+    return bool(conn.get_execution_options().get("schema_translate_map"))
+
+
+def translated_schema(conn: sa.Connection, schema: str | None) -> str | None:
+    """``schema`` as ``conn``'s ``schema_translate_map`` rewrites it when it executes (reflection
+    does not rewrite names, so a look-up asks for the rewritten one)."""
+    translate = conn.get_execution_options().get("schema_translate_map")
+    return translate.get(schema, schema) if translate else schema
+
+
 def compiled_once(impl: DialectImpl, statement: Any, values: dict[str, Any]) -> Any:
     """``statement`` compiled for ``impl``'s dialect with ``values``' keys, once per statement
     object: the runner's bookkeeping statements are built once per run and sent once per

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl, ScratchObject, compiled_once
+from distil.dialects.base import DialectImpl, ScratchObject, compiled_once, translates_schemas
 from distil.errors import LockTimeout, OperationError
 from distil.ops.columns import UNCHANGED
 
@@ -162,6 +162,7 @@ class MysqlImpl(DialectImpl):
             conn is None
             or not getattr(self.sa_dialect, "is_mariadb", False)
             or conn.in_nested_transaction()
+            or translates_schemas(conn)
         ):
             return False
         parts: list[str] = []

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl, ScratchObject, compiled_once
+from distil.dialects.base import DialectImpl, ScratchObject, compiled_once, translates_schemas
 from distil.errors import LockTimeout
 
 _IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open on the server
@@ -375,7 +375,12 @@ class PostgresqlImpl(DialectImpl):
         one durable with it; a server crash before that can only lose a run of whole
         transactions at the end of the log."""
         conn = ctx.connection
-        if conn is None or conn.dialect.driver != "psycopg" or conn.in_nested_transaction():
+        if (
+            conn is None
+            or conn.dialect.driver != "psycopg"
+            or conn.in_nested_transaction()
+            or translates_schemas(conn)
+        ):
             return False
         parts = []
         for statement, values in statements:

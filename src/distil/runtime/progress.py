@@ -76,7 +76,7 @@ class ProgressTable:
             schema=schema,
         )
         self._statements: dict[str, Any] = {}
-        self._compiled: dict[tuple[str, int], Any] = {}
+        self._compiled: dict[tuple[str, int, str], Any] = {}
 
     def statement(self, name: str) -> Any:
         """One of the statements the record is written with, built once, its values as
@@ -102,20 +102,28 @@ class ProgressTable:
         self._statements[name] = built
         return built
 
-    def compiled(self, name: str, dialect: Any) -> Any:
-        """``statement(name)`` compiled for ``dialect``, once."""
-        key = (name, id(dialect))
+    def compiled(self, name: str, dialect: Any, translate: dict[Any, Any] | None = None) -> Any:
+        """``statement(name)`` compiled for ``dialect``, once; with the schema names rewritten
+        by ``translate`` (the connection's ``schema_translate_map``), as executing it through
+        SQLAlchemy would, since the records are written on the driver's own cursor."""
+        key = (name, id(dialect), repr(sorted(translate.items(), key=repr)) if translate else "")
         known = self._compiled.get(key)
         if known is None or known[0] is not dialect:
             keys = [column.key for column in self.table.c] if name == "insert" else []
-            known = (dialect, self.statement(name).compile(dialect=dialect, column_keys=keys))
+            options: dict[str, Any] = {"column_keys": keys}
+            if translate:
+                options.update(schema_translate_map=translate, render_schema_translate=True)
+            known = (dialect, self.statement(name).compile(dialect=dialect, **options))
             self._compiled[key] = known
         return known[1]
 
     def exists(self, conn: sa.Connection) -> bool:
         import sqlalchemy as sa
 
-        found = sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
+        from distil.dialects.base import translated_schema
+
+        schema = translated_schema(conn, self.table.schema)
+        found = sa.inspect(conn).has_table(self.table.name, schema=schema)
         conn.commit()  # leave no transaction open: callers begin their own
         return found
 
@@ -399,7 +407,8 @@ class StatementProgress:
     def _compiled_write(self, write: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
         """A write as the driver takes it: SQL text and parameters."""
         name, values = write
-        compiled = self.table.compiled(name, self.impl.sa_dialect)
+        translate = self.conn.get_execution_options().get("schema_translate_map")
+        compiled = self.table.compiled(name, self.impl.sa_dialect, translate)
         params: Any = compiled.construct_params(values)
         if compiled.positional:
             params = tuple(params[key] for key in compiled.positiontup or ())

@@ -110,6 +110,7 @@ class Runner:
         database: str,
         progress_table: ProgressTable | None = None,
         companion: RecordCompanion | None = None,
+        keeps_statements: bool = False,
     ) -> None:
         self.directory = directory
         self.graph = graph
@@ -123,7 +124,9 @@ class Runner:
         # migrations of this run committed without waiting for the server's disk, since the
         # last commit that waited (``_wait_for_commits``)
         self._not_on_disk: list[Step] = []
-        # what plain migrations sent when they last ran on this kind of server (set by ``run``)
+        # what plain migrations sent when they last ran on this kind of server (set by ``run``):
+        # only on a connection distil made itself, whose statements no one else rewrites
+        self.keeps_statements = keeps_statements
         self.sql_cache: SqlCache | None = None
 
     def run(self, steps: Sequence[Step], ctx: MigrationContext) -> RunResult:
@@ -133,7 +136,14 @@ class Runner:
             self.reporter(Notice(_nothing_to_do(self.graph, self.directory)))
             return RunResult((), 0.0)
         direction = steps[0].direction
-        if not ctx.offline and not ctx.capturing:
+        from distil.dialects.base import translates_schemas
+
+        if (
+            self.keeps_statements
+            and not ctx.offline
+            and not ctx.capturing
+            and not translates_schemas(self.conn)
+        ):
             from distil.runtime.sql_cache import SqlCache
 
             self.sql_cache = SqlCache.for_dialect(

@@ -35,7 +35,10 @@ class VersionTable:
     def exists(self, conn: sa.Connection) -> bool:
         import sqlalchemy as sa
 
-        return sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
+        from distil.dialects.base import translated_schema
+
+        schema = translated_schema(conn, self.table.schema)
+        return sa.inspect(conn).has_table(self.table.name, schema=schema)
 
     def create_statement(self) -> sa.schema.CreateTable:
         from sqlalchemy.schema import CreateTable
