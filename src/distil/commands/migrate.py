@@ -261,7 +261,8 @@ def _online(
 ) -> RunResult:
     from distil.config import mask_url
     from distil.runtime.context import MigrationContext
-    from distil.runtime.runner import Runner, check_history
+    from distil.runtime.history_check import check_history
+    from distil.runtime.runner import Runner
 
     with _session(config, lock_timeout, engine, graph) as (conn, impl, version):
         applied = version.read(conn)

@@ -122,13 +122,13 @@ def _render_step(
         with op.activate(ctx):
             function()
     except DistilError as error:
-        from distil.runtime.runner import last_line_in
+        from distil.runtime.failure_text import last_line_in
 
         line = last_line_in(error, header.path)
         where = f"{header.path.name}, line {line}" if line else header.path.name
         raise type(error)(f"rendering {where} for --sql: {error.message}") from error
     except Exception as error:  # noqa: BLE001 - the user's own code: report it, don't crash
-        from distil.runtime.runner import user_frames
+        from distil.runtime.failure_text import user_frames
 
         trace = user_frames(error, header.path)
         raise MigrationFailed(

@@ -25,7 +25,7 @@ def current_status(
     """Where the database stands; ``graph`` (the versions directory's) is read when not given."""
     from distil.config import mask_url
     from distil.dialects.light import missing_database_file, read_version_rows
-    from distil.runtime.runner import changed_files
+    from distil.runtime.history_check import changed_files
     from distil.scripts.directory import ScriptDirectory
 
     graph = graph or ScriptDirectory.from_config(config).graph()

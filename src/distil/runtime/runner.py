@@ -14,11 +14,10 @@ refuses with instructions when it cannot.
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from distil.errors import ChecksumMismatch, DistilError, GraphError, MigrationFailed
+from distil.errors import DistilError, MigrationFailed
 from distil.runtime.commit_group import CommitGroup, Lost, rollback_quietly
 from distil.runtime.context import is_read_only
 from distil.runtime.events import (
@@ -29,8 +28,18 @@ from distil.runtime.events import (
     StepFinished,
     StepStarted,
 )
+from distil.runtime.failure_text import (
+    connection_lost,
+    database_message,
+    error_text,
+    last_line_in,
+    lost_text,
+    not_on_disk_text,
+    state_before,
+    user_frames,
+)
 from distil.runtime.plan import Direction, Step
-from distil.runtime.results import AppliedRevision, ChangedFile, RunResult, StepResult
+from distil.runtime.results import RunResult, StepResult
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -54,47 +63,6 @@ class RecordCompanion(Protocol):
 
     def statements_after(self, step: Step) -> Sequence[Any]:
         """Statements run with each migration's version row."""
-
-
-def changed_files(
-    graph: RevisionGraph, applied: Sequence[AppliedRevision]
-) -> tuple[ChangedFile, ...]:
-    out = []
-    for row in applied:
-        if row.revision in graph and row.checksum:
-            header = graph.get(row.revision)
-            if not header.matches(row.checksum):
-                out.append(ChangedFile(row.revision, header.path, row.checksum, header.checksum))
-    return tuple(out)
-
-
-def check_history(
-    graph: RevisionGraph,
-    applied: Sequence[AppliedRevision],
-    *,
-    accept_changed: bool,
-) -> tuple[ChangedFile, ...]:
-    """Refuse to run when applied revisions have no file, or files changed since they ran."""
-    missing = [row.revision for row in applied if row.revision not in graph]
-    if missing:
-        raise GraphError(
-            f"the database has revision(s) {', '.join(missing)} applied, but versions/ has no file "
-            f"for them. Restore the file(s) (e.g. from version control), or, if they were removed "
-            f"on purpose, record the right state with `distil stamp <revision>`."
-        )
-    changed = changed_files(graph, applied)
-    if changed and not accept_changed:
-        listed = "; ".join(
-            f"{c.path.name} (recorded {c.recorded_checksum[:12]}, now {c.current_checksum[:12]})"
-            for c in changed
-        )
-        raise ChecksumMismatch(
-            f"{len(changed)} applied migration file(s) changed since they ran: {listed}. Editing an "
-            f"applied migration does not change the database; put the change in a new migration "
-            f"(`distil revision`). Formatting, comments and import order do not count; if this edit "
-            f"is harmless too, accept the new content with `--accept-changed`."
-        )
-    return changed
 
 
 class Runner:
@@ -203,10 +171,10 @@ class Runner:
             if lost is None or not isinstance(error, Exception):
                 raise
             if isinstance(error, DistilError):
-                raise type(error)(f"{error.message} {_lost_text(lost)}") from error
-            raise MigrationFailed(f"{_error_text(error)}. {_lost_text(lost)}") from error
+                raise type(error)(f"{error.message} {lost_text(lost)}") from error
+            raise MigrationFailed(f"{error_text(error)}. {lost_text(lost)}") from error
         if lost is not None:
-            raise MigrationFailed(_lost_text(lost))
+            raise MigrationFailed(lost_text(lost))
         if self.progress_table is not None:
             self.progress_table.drop_if_empty(self.conn)
         duration = time.perf_counter() - started
@@ -328,7 +296,7 @@ class Runner:
             ran = list(ctx.step_statements)
             if progress is not None:
                 progress.restore_statement(error)
-                progress.forget_failed_statement(not _connection_lost(error))
+                progress.forget_failed_statement(not connection_lost(error))
             lost = None
             if group is None:
                 rollback_quietly(self.conn)
@@ -369,7 +337,7 @@ class Runner:
         )
         lost = group.commit_if_due() if group is not None else None
         if lost is not None:
-            raise MigrationFailed(_lost_text(lost))
+            raise MigrationFailed(lost_text(lost))
         return StepResult(header.revision, header.message, step.direction, duration)
 
     def _record_step(
@@ -505,7 +473,7 @@ class Runner:
         line = last_line_in(error, header.path) or line
         failed_at = f"failed at line {line}" if line else "failed"
         state = (
-            f"the database is still at {_state_before(step)}: nothing of this migration was kept."
+            f"the database is still at {state_before(step)}: nothing of this migration was kept."
         )
         if redone:
             names = ", ".join(s.header.revision for s in redone)
@@ -513,18 +481,16 @@ class Runner:
                 f"nothing of this migration was kept. The database rolled back the whole "
                 f"transaction by itself, taking the {len(redone)} migration(s) that had finished "
                 f"before it in the same transaction ({names}); distil ran them again and "
-                f"committed them, so the database is at {_state_before(step)}."
+                f"committed them, so the database is at {state_before(step)}."
             )
             if lost is not None:
-                state += f" But {_lost_text(lost)}"
+                state += f" But {lost_text(lost)}"
         elif lost is not None:
-            state = (
-                f"nothing of this migration was kept, and {_lost_text(lost, after_failure=True)}"
-            )
+            state = f"nothing of this migration was kept, and {lost_text(lost, after_failure=True)}"
         if autocommitted and self.impl.supports_transactional_ddl:
             listed = " | ".join(" ".join(s.split())[:200] for s in autocommitted)
             state = (
-                f"the version table still names {_state_before(step)}, but this migration's "
+                f"the version table still names {state_before(step)}, but this migration's "
                 f"autocommit block committed the {len(autocommitted)} statement(s) that ran up to "
                 f"its end, which stay: {listed}. What ran after the block was rolled back. Undo "
                 f"those statements by hand, or make the migration skip what is already done, "
@@ -566,10 +532,10 @@ class Runner:
             else:
                 state = "no statement of this migration was kept; the database is unchanged."
         if not_on_disk:
-            state += " " + _not_on_disk_text(not_on_disk)
+            state += " " + not_on_disk_text(not_on_disk)
         state = state[:1].upper() + state[1:]
         if isinstance(error, sa.exc.DBAPIError):
-            message = _database_message(error)
+            message = database_message(error)
             statement = " ".join((error.statement or "").split())
             text = f"{where} {failed_at}: {message}. Statement: {statement[:500]}. {state}"
             hint = self.impl.failure_hint(error)
@@ -608,87 +574,3 @@ def split_at_last_implicit_commit(
         if commits(sql):
             last = index
     return list(statements[: last + 1]), list(statements[last + 1 :])
-
-
-def _state_before(step: Step) -> str:
-    """The revision(s) the database is at when ``step`` has not run."""
-    if step.direction == "up":
-        return ", ".join(step.header.down_revisions) or "base"
-    return step.header.revision
-
-
-def _lost_text(lost: Lost, *, after_failure: bool = False) -> str:
-    """What a failed group commit took with it, and where that leaves the database."""
-    steps = lost.steps
-    names = [s.header.revision for s in steps]
-    listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:3])}, ..., {names[-1]}"
-    verb = "upgrade" if steps[0].direction == "up" else "downgrade"
-    revisions = f"{len(steps)} revision{'s' if len(steps) != 1 else ''} ({listed})"
-    if after_failure:
-        text = (
-            f"neither was the {verb} of {revisions} that had finished before it in the same "
-            f"transaction"
-        )
-    else:
-        text = f"The {verb} of {revisions} finished but was not kept"
-    if lost.cause is not None:
-        text += f": {lost.failed_action} failed ({_error_text(lost.cause)})"
-    return text + (
-        f". The database is at {_state_before(steps[0])}, as its version table says; fix the "
-        f"cause and run `distil {verb}` again."
-    )
-
-
-def _not_on_disk_text(steps: Sequence[Step]) -> str:
-    """Migrations committed without waiting for the disk that could not be confirmed on it."""
-    names = [s.header.revision for s in steps]
-    listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:3])}, ..., {names[-1]}"
-    return (
-        f"distil could not confirm that the {len(steps)} migration(s) this run committed before "
-        f"it ({listed}) are on the server's disk: a run's commits do not wait for the disk, "
-        f"except its last one and one made when it stops early, which failed here. They are "
-        f"committed, and stay unless the server itself stopped before writing them, in which "
-        f"case the last of them are gone, each whole with its version row. `distil current` "
-        f"shows where the database is; `distil upgrade` runs whatever is missing."
-    )
-
-
-def _error_text(error: BaseException) -> str:
-    import sqlalchemy as sa
-
-    if isinstance(error, sa.exc.DBAPIError):
-        return _database_message(error)
-    return f"{type(error).__name__}: {error}"
-
-
-def _connection_lost(error: BaseException) -> bool:
-    return bool(getattr(error, "connection_invalidated", False))
-
-
-def _database_message(error: Any) -> str:
-    """The database's own message: ``(1064, "You have...")`` becomes ``You have... (error 1064)``."""
-    original = error.orig
-    if original is None:
-        return str(error)
-    args: tuple[Any, ...] = tuple(getattr(original, "args", ()))
-    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
-        return f"{args[1].strip()} (error {args[0]})"
-    text = str(original).strip()
-    return text.splitlines()[0] if text else type(original).__name__
-
-
-def last_line_in(error: BaseException, path: Any) -> int | None:
-    """The line of the migration file ``path`` where ``error`` was raised, if it passed there."""
-    line = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == str(path):
-            line = frame.lineno
-    return line
-
-
-def user_frames(error: BaseException, path: Any) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames if f.filename == str(path)]
-    if not mine:
-        return ""
-    return "".join(traceback.format_list(mine)).rstrip()

@@ -209,8 +209,9 @@ def _read_source(path: Path) -> bytes:
 def _import_failure(error: BaseException, path: Path) -> str:
     """One paragraph for a migration file that raised while it was imported, naming its line."""
     from distil.alembic_compat.routing import UnsupportedAlembicModule
+    from distil.runtime.failure_text import last_line_in
 
-    line = _last_line_in(error, path)
+    line = last_line_in(error, path)
     where = f"{path}:{line}" if line else str(path)
     if isinstance(error, UnsupportedAlembicModule):
         return f"{where}: {error}"
@@ -226,13 +227,3 @@ def _import_failure(error: BaseException, path: Path) -> str:
         f"{where}: importing the migration file raised {type(error).__name__}: {error}. "
         f"Fix the error (run with --verbose for the traceback); nothing was run."
     )
-
-
-def _last_line_in(error: BaseException, path: Path) -> int | None:
-    import traceback
-
-    line = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == str(path):
-            line = frame.lineno
-    return line
