@@ -77,6 +77,16 @@ def write_plain_history(project: Project) -> list[str]:
     return ids
 
 
+def ran_once_and_undone(project: Project) -> tuple[list[str], Any]:
+    """The plain history written, run once (its statements recorded) and undone; its ids and
+    the project's config."""
+    ids = write_plain_history(project)
+    config = load_config(project.root / "distil.toml")
+    upgrade(config, "head")
+    downgrade(config, "base", allow_data_loss=True)
+    return ids, config
+
+
 @pytest.fixture
 def writes_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
     """Python may write bytecode, so distil keeps what plain migrations send."""
@@ -176,10 +186,7 @@ def test_a_replayed_history_builds_what_its_code_built(
 def test_an_edited_file_runs_its_new_code(
     project: Project, writes_bytecode: None, code_runs: list[tuple[str, str]]
 ) -> None:
-    ids = write_plain_history(project)
-    config = load_config(project.root / "distil.toml")
-    upgrade(config, "head")
-    downgrade(config, "base", allow_data_loss=True)
+    ids, config = ran_once_and_undone(project)
     path = next(project.versions.glob("p02aa_*.py"))
     path.write_text(path.read_text().replace('"label"', '"title"'), encoding="utf-8")
     code_runs.clear()
@@ -317,10 +324,7 @@ def test_cache_clear_forgets_the_statements(
 ) -> None:
     from distil.commands.cache import clear_caches
 
-    ids = write_plain_history(project)
-    config = load_config(project.root / "distil.toml")
-    upgrade(config, "head")
-    downgrade(config, "base", allow_data_loss=True)
+    ids, config = ran_once_and_undone(project)
     cleared = clear_caches(config)
     assert str(cache_file_for(project.versions)) in cleared.files
     assert not cache_file_for(project.versions).exists()
