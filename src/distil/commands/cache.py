@@ -2,8 +2,9 @@
 
 That is the snapshots and verdicts under ``<script_location>/__pycache__`` (the models' target,
 the live schema, the proof's head, ``check``'s verdict), the header, code and statement caches of
-the versions directories, and the proof's kept scratch database (``dialects.scratch.kept_scratch``) of this
-project and database. Nothing in them is needed: the next command rebuilds what it uses.
+the versions directories, and the proof's kept scratch database
+(``dialects.scratch.kept_scratch``) of this project and database. Nothing in them is needed: the
+next command rebuilds what it uses.
 """
 
 from __future__ import annotations

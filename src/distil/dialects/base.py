@@ -396,18 +396,30 @@ class DialectImpl:
         ctx.execute(DropIndex(index, if_exists=op.if_exists))
 
 
+def takes_scripts(conn: sa.Connection) -> bool:
+    """Whether ``conn``'s driver takes several statements in one ``execute`` (psycopg, without
+    parameters): the scratch build's batches, its split over connections and a migration's
+    version row sent with its ``COMMIT`` need it."""
+    return conn.dialect.driver == "psycopg"
+
+
+def schema_map(conn: sa.Connection) -> dict[Any, Any] | None:
+    """``conn``'s ``schema_translate_map`` (as an engine hook may set for one tenant's schema),
+    or None: the schema names it rewrites as it executes."""
+    return conn.get_execution_options().get("schema_translate_map") or None
+
+
 def translates_schemas(conn: sa.Connection) -> bool:
-    """Whether ``conn`` rewrites schema names as it executes (a ``schema_translate_map``, as
-    an engine hook may set for one tenant's schema): SQL compiled ahead and sent to the driver
-    as text would miss the rewrite, so such a connection gets every statement through
-    SQLAlchemy."""
-    return bool(conn.get_execution_options().get("schema_translate_map"))
+    """Whether ``conn`` rewrites schema names as it executes (``schema_map``): SQL compiled ahead
+    and sent to the driver as text would miss the rewrite, so such a connection gets every
+    statement through SQLAlchemy."""
+    return schema_map(conn) is not None
 
 
 def translated_schema(conn: sa.Connection, schema: str | None) -> str | None:
-    """``schema`` as ``conn``'s ``schema_translate_map`` rewrites it when it executes (reflection
-    does not rewrite names, so a look-up asks for the rewritten one)."""
-    translate = conn.get_execution_options().get("schema_translate_map")
+    """``schema`` as ``conn`` rewrites it when it executes (reflection does not rewrite names,
+    so a look-up asks for the rewritten one)."""
+    translate = schema_map(conn)
     return translate.get(schema, schema) if translate else schema
 
 

@@ -16,7 +16,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from distil.dialects.base import DialectImpl, ScratchObject, compiled_once, translates_schemas
+from distil.dialects.base import (
+    DialectImpl,
+    ScratchObject,
+    compiled_once,
+    takes_scripts,
+    translates_schemas,
+)
 from distil.errors import LockTimeout
 
 _IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open on the server
@@ -377,7 +383,7 @@ class PostgresqlImpl(DialectImpl):
         conn = ctx.connection
         if (
             conn is None
-            or conn.dialect.driver != "psycopg"
+            or not takes_scripts(conn)
             or conn.in_nested_transaction()
             or translates_schemas(conn)
         ):

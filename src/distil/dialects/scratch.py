@@ -778,12 +778,6 @@ def _signals_deferred() -> Iterator[None]:
 BATCH = 300  # statements per round trip: few round trips, and locks released between batches
 
 
-def takes_scripts(conn: sa.Connection) -> bool:
-    """Whether ``conn``'s driver takes several statements in one ``execute`` (psycopg, without
-    parameters): the scratch build's batches and its split over connections need it."""
-    return conn.dialect.driver == "psycopg"
-
-
 def send_script(conn: sa.Connection, statements: list[str], *, commit: bool = True) -> bool:
     """Run ``statements`` in batches of one round trip each, where the driver allows it.
 
@@ -795,6 +789,8 @@ def send_script(conn: sa.Connection, statements: list[str], *, commit: bool = Tr
     sessions hold most of the server's lock slots), the batch was rolled back, and it is sent
     again in halves, down to one statement at a time, before the error is reported.
     """
+    from distil.dialects.base import takes_scripts
+
     if not takes_scripts(conn):
         return False
     if commit:

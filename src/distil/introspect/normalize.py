@@ -520,8 +520,9 @@ def _build_in(
 def _send_split(conn: sa.Connection, engine: sa.Engine, statements: list[Statement]) -> bool:
     """Build the models on several connections at once where that pays and builds the same
     (``distil.introspect.split_build``); False where the caller builds them on ``conn``."""
+    from distil.dialects.base import takes_scripts
     from distil.dialects.registry import impl_for
-    from distil.dialects.scratch import send_split, takes_scripts
+    from distil.dialects.scratch import send_split
     from distil.introspect.split_build import split_build
 
     impl = impl_for(conn.dialect)

@@ -407,8 +407,9 @@ class StatementProgress:
     def _compiled_write(self, write: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
         """A write as the driver takes it: SQL text and parameters."""
         name, values = write
-        translate = self.conn.get_execution_options().get("schema_translate_map")
-        compiled = self.table.compiled(name, self.impl.sa_dialect, translate)
+        from distil.dialects.base import schema_map
+
+        compiled = self.table.compiled(name, self.impl.sa_dialect, schema_map(self.conn))
         params: Any = compiled.construct_params(values)
         if compiled.positional:
             params = tuple(params[key] for key in compiled.positiontup or ())
